@@ -1,0 +1,376 @@
+"""Exchanges: the content model, loading from TOML, and validation.
+
+An exchange is one TOML file under content/ (format: docs/content-format.md). Validation
+collects every problem in a file before failing, and each problem names the file, the
+point and the line, so an organizer can fix a whole file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_PROMPTS = 3
+POLL_OPTIONS = (2, 10)
+# Telegram's own limits for sendPoll; checked here so a bad poll fails at `content check`,
+# not in the middle of a session.
+POLL_QUESTION_MAX = 300
+POLL_OPTION_MAX = 100
+TITLE_MAX = 120
+# Prompts and notes share one message with the answer hint; bounding them keeps it whole.
+PROMPT_MAX = 500
+NOTE_MAX = 600
+NOTES_TOTAL_MAX = 2000
+
+EXCHANGE_KEYS = {
+    "id",
+    "title",
+    "source",
+    "letter_author",
+    "reply_author",
+    "date",
+    "language",
+    "further_reading",
+    "source_ignore",
+    "points",
+}
+REQUIRED_EXCHANGE_KEYS = ("id", "title", "letter_author", "reply_author", "language")
+POINT_KEYS = {"id", "title", "letter", "reply", "prompts", "notes", "poll"}
+POLL_KEYS = {"question", "options"}
+
+
+@dataclass(frozen=True)
+class Poll:
+    question: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str
+    title: str
+    letter: str
+    reply: str
+    prompts: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...] = ()
+    poll: Poll | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    id: str
+    title: str
+    letter_author: str
+    reply_author: str
+    language: str
+    points: tuple[Point, ...]
+    source: str = ""
+    date: str = ""
+    further_reading: tuple[str, ...] = ()
+    source_ignore: tuple[str, ...] = ()
+    path: str = ""
+
+    def point_index(self, point_id: str) -> int | None:
+        for index, point in enumerate(self.points):
+            if point.id == point_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    point: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.point:
+            where += f": point {self.point}"
+        return f"{where}: {self.message}"
+
+
+class ContentError(Exception):
+    """Every problem found in one or more exchange files."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# A sentence ends at . ! ? or … optionally followed by a closing quote or bracket, then space.
+# Two fixed-width look-behinds, because `re` refuses a variable-width one.
+SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)]))\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping closing quotes with their sentence."""
+    return [part for part in SENTENCE_BREAK.split(text.strip()) if part]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split an excerpt into paragraphs; lines wrapped inside a paragraph are re-joined."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return [" ".join(line.strip() for line in block.splitlines()) for block in blocks if block]
+
+
+class _Lines:
+    """Finds the line of a key in the raw file, since tomllib keeps no positions."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.point_starts = [
+            number
+            for number, line in enumerate(self.lines, start=1)
+            if re.match(r"^\s*\[\[\s*points\s*\]\]", line)
+        ]
+
+    def top(self, key: str) -> int:
+        end = self.point_starts[0] if self.point_starts else len(self.lines) + 1
+        return self._find(key, 1, end) or 1
+
+    def point(self, index: int) -> int:
+        return self.point_starts[index] if index < len(self.point_starts) else 0
+
+    def in_point(self, index: int, key: str) -> int:
+        start = self.point(index)
+        if not start:
+            return 0
+        end = self.point_starts[index + 1] if index + 1 < len(self.point_starts) else None
+        return self._find(key, start, end or len(self.lines) + 1) or start
+
+    def _find(self, key: str, start: int, end: int) -> int:
+        pattern = re.compile(
+            rf"^\s*(\[\s*points\.{re.escape(key)}\s*\]|{re.escape(key)}\s*=|\[\[\s*points\.{re.escape(key)}\s*\]\])"
+        )
+        for number in range(start, end):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return 0
+
+
+class _Checker:
+    def __init__(self, path: Path, text: str):
+        self.file = str(path)
+        self.lines = _Lines(text)
+        self.problems: list[Problem] = []
+
+    def top_problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, self.lines.top(key), None, message))
+
+    def point_problem(self, index: int, label: str, key: str | None, message: str) -> None:
+        line = self.lines.in_point(index, key) if key else self.lines.point(index)
+        self.problems.append(Problem(self.file, line, label, message))
+
+    def text(self, value: object) -> str | None:
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def string_list(self, value: object) -> tuple[str, ...] | None:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            return None
+        return tuple(item.strip() for item in value)
+
+
+def load_exchange(path: str | Path) -> Exchange:
+    """Load and validate one exchange file, raising ContentError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError([Problem(str(path), 0, None, f"cannot read: {error}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else 0
+        reason = re.sub(r" \(at line.*\)$", "", str(error))
+        message = f"not valid TOML: {reason}"
+        raise ContentError([Problem(str(path), line, None, message)]) from None
+    check = _Checker(path, text)
+    exchange = _exchange(check, data, path)
+    if check.problems:
+        raise ContentError(check.problems)
+    assert exchange is not None
+    return exchange
+
+
+def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
+    for key in data:
+        if key not in EXCHANGE_KEYS:
+            allowed = ", ".join(sorted(EXCHANGE_KEYS))
+            check.top_problem(key, f"unknown key {key!r} (accepted: {allowed})")
+    values: dict[str, str] = {}
+    for key in REQUIRED_EXCHANGE_KEYS:
+        value = check.text(data.get(key))
+        if value is None:
+            check.top_problem(key, f"{key} is required and must be non-empty text")
+        values[key] = value or ""
+    if values["id"] and not SLUG.match(values["id"]):
+        check.top_problem("id", "id must be lowercase letters, digits and dashes")
+    source = data.get("source", "")
+    if not isinstance(source, str) or (source and not re.match(r"^https?://\S+$", source)):
+        check.top_problem("source", "source must be an http(s) URL")
+        source = ""
+    date = data.get("date", "")
+    if not isinstance(date, str):
+        date = str(date)  # a TOML date literal is fine; keep its ISO text
+    lists = {}
+    for key in ("further_reading", "source_ignore"):
+        value = check.string_list(data.get(key, []))
+        if value is None:
+            check.top_problem(key, f"{key} must be a list of strings")
+        lists[key] = value or ()
+    raw_points = data.get("points")
+    if not isinstance(raw_points, list) or not raw_points:
+        check.top_problem("points", "an exchange needs at least one [[points]] table")
+        raw_points = []
+    points = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_points):
+        point = _point(check, index, raw)
+        if point is None:
+            continue
+        if point.id in seen:
+            check.point_problem(
+                index, point.id, "id", f"duplicate point id (first used by point {seen[point.id]})"
+            )
+        seen.setdefault(point.id, index + 1)
+        points.append(point)
+    return Exchange(
+        id=values["id"],
+        title=values["title"],
+        letter_author=values["letter_author"],
+        reply_author=values["reply_author"],
+        language=values["language"],
+        points=tuple(points),
+        source=source,
+        date=date,
+        further_reading=lists["further_reading"],
+        source_ignore=lists["source_ignore"],
+        path=str(path),
+    )
+
+
+def _point(check: _Checker, index: int, raw: object) -> Point | None:
+    label = f"#{index + 1}"
+    if not isinstance(raw, dict):
+        check.point_problem(index, label, None, "a point must be a table")
+        return None
+    point_id = check.text(raw.get("id"))
+    if point_id is None or not SLUG.match(point_id):
+        check.point_problem(index, label, "id", "id must be lowercase letters, digits and dashes")
+    else:
+        label = point_id
+    problem_count = len(check.problems)
+    for key in raw:
+        if key not in POINT_KEYS:
+            allowed = ", ".join(sorted(POINT_KEYS))
+            check.point_problem(index, label, key, f"unknown key {key!r} (accepted: {allowed})")
+    title = check.text(raw.get("title"))
+    if title is None or len(title) > TITLE_MAX:
+        check.point_problem(index, label, "title", f"title must be 1–{TITLE_MAX} characters")
+    excerpts = {}
+    for key in ("letter", "reply"):
+        excerpts[key] = check.text(raw.get(key))
+        if excerpts[key] is None:
+            check.point_problem(index, label, key, f"{key} excerpt is required")
+    prompts = check.string_list(raw.get("prompts"))
+    if (
+        prompts is None
+        or not 1 <= len(prompts) <= MAX_PROMPTS
+        or not all(0 < len(prompt) <= PROMPT_MAX for prompt in prompts)
+    ):
+        check.point_problem(
+            index,
+            label,
+            "prompts",
+            f"prompts must be a list of 1–{MAX_PROMPTS} strings of 1–{PROMPT_MAX} characters",
+        )
+    notes = raw.get("notes", {})
+    if not isinstance(notes, dict) or not all(
+        isinstance(value, str) and 0 < len(value.strip()) <= NOTE_MAX for value in notes.values()
+    ):
+        check.point_problem(
+            index, label, "notes", f"notes must map each term to a text of 1–{NOTE_MAX} characters"
+        )
+        notes = {}
+    if sum(len(term) + len(text) for term, text in notes.items()) > NOTES_TOTAL_MAX:
+        check.point_problem(
+            index, label, "notes", f"notes add up to more than {NOTES_TOTAL_MAX} characters"
+        )
+    poll = _poll(check, index, label, raw.get("poll"))
+    if len(check.problems) > problem_count or point_id is None:
+        return None
+    return Point(
+        id=point_id,
+        title=title or "",
+        letter=excerpts["letter"] or "",
+        reply=excerpts["reply"] or "",
+        prompts=prompts or (),
+        notes=tuple((term.strip(), text.strip()) for term, text in notes.items()),
+        poll=poll,
+        line=check.lines.point(index),
+    )
+
+
+def _poll(check: _Checker, index: int, label: str, raw: object) -> Poll | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        check.point_problem(index, label, "poll", "poll must be a table with question and options")
+        return None
+    for key in raw:
+        if key not in POLL_KEYS:
+            check.point_problem(index, label, "poll", f"unknown poll key {key!r}")
+    question = check.text(raw.get("question"))
+    if question is None or len(question) > POLL_QUESTION_MAX:
+        check.point_problem(
+            index, label, "poll", f"poll question must be 1–{POLL_QUESTION_MAX} characters"
+        )
+    options = check.string_list(raw.get("options"))
+    low, high = POLL_OPTIONS
+    if (
+        options is None
+        or not low <= len(options) <= high
+        or not all(0 < len(option) <= POLL_OPTION_MAX for option in options)
+        or len(set(options)) != len(options)
+    ):
+        check.point_problem(
+            index,
+            label,
+            "poll",
+            f"poll options must be {low}–{high} distinct strings of 1–{POLL_OPTION_MAX} characters",
+        )
+        return None
+    return Poll(question or "", options) if question else None
+
+
+def load_library(directory: str | Path) -> dict[str, Exchange]:
+    """Load every exchange under a directory, keyed by id; all files' problems at once."""
+    exchanges: dict[str, Exchange] = {}
+    problems: list[Problem] = []
+    for path in sorted(Path(directory).glob("*.toml")):
+        try:
+            exchange = load_exchange(path)
+        except ContentError as error:
+            problems.extend(error.problems)
+            continue
+        if exchange.id in exchanges:
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    None,
+                    f"exchange id {exchange.id!r} is already used by {exchanges[exchange.id].path}",
+                )
+            )
+            continue
+        exchanges[exchange.id] = exchange
+    if problems:
+        raise ContentError(problems)
+    return exchanges

@@ -1,0 +1,145 @@
+"""What the bot posts for a point, as Telegram HTML: the one place messages are composed.
+
+`circle-bot content preview` prints exactly these messages and the bot sends exactly these, so
+an organizer's preview never disagrees with the group's view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from bot.content import Exchange, Point, Poll, paragraphs, sentences
+
+# Telegram's limit is 4096 characters of text after entity parsing, counted in UTF-16 code
+# units. Measuring the HTML source (tags included) in the same units keeps us under it with
+# room to spare, without re-implementing Telegram's parser.
+TELEGRAM_TEXT_LIMIT = 4096
+PARTS = ("letter", "reply", "prompt", "poll")
+ANSWER_HINT = (
+    "↩️ <b>Reply to this message to answer.</b> Replies to any message of this point count."
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a point. `key` is stable across restarts: it is what the store records."""
+
+    key: str
+    part: str
+    html: str = ""
+    poll: Poll | None = None
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def render_point(
+    exchange: Exchange, index: int, limit: int = TELEGRAM_TEXT_LIMIT
+) -> list[Outgoing]:
+    """Every message for point `index` (0-based), in posting order."""
+    point = exchange.points[index]
+    heading = f"Point {index + 1}/{len(exchange.points)} · {escape(point.title)}"
+    messages = _quoted(
+        "letter",
+        heading,
+        f"<i>From the letter ({escape(exchange.letter_author)}):</i>",
+        point.letter,
+        "blockquote",
+        limit,
+    )
+    messages += _quoted(
+        "reply",
+        heading,
+        f"<i>The reply ({escape(exchange.reply_author)}):</i>",
+        point.reply,
+        "blockquote expandable",
+        limit,
+    )
+    messages += _prompt(heading, point, limit)
+    if point.poll:
+        messages.append(Outgoing(key="poll", part="poll", poll=point.poll))
+    return messages
+
+
+def _keyed(part: str, bodies: list[str]) -> list[Outgoing]:
+    # The first message keeps the bare part name, so the common unsplit case reads plainly.
+    return [
+        Outgoing(key=part if number == 1 else f"{part}.{number}", part=part, html=html)
+        for number, html in enumerate(bodies, start=1)
+    ]
+
+
+def _marker(number: int, count: int) -> str:
+    return f" ({number}/{count})" if count > 1 else ""
+
+
+def _quoted(part: str, heading: str, intro: str, text: str, tag: str, limit: int) -> list[Outgoing]:
+    close = "</" + tag.split()[0] + ">"
+    frame = f"<b>{heading} (99/99)</b>\n{intro}\n<{tag}>{close}"
+    atoms = _atoms(text, limit - utf16_len(frame))
+    chunks = _pack(atoms, limit - utf16_len(frame))
+    bodies = [
+        f"<b>{heading}{_marker(n, len(chunks))}</b>\n{intro}\n<{tag}>{chunk}{close}"
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    return _keyed(part, bodies)
+
+
+def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:
+    lines = []
+    if point.notes:
+        notes = "\n".join(f"• <b>{escape(term)}</b>: {escape(note)}" for term, note in point.notes)
+        lines.append(f"<b>Context</b>\n<blockquote expandable>{notes}</blockquote>")
+    discuss = [f"{n}. {escape(prompt)}" for n, prompt in enumerate(point.prompts, start=1)]
+    lines.append("<b>Discuss</b>\n" + "\n".join(discuss))
+    frame = f"<b>{heading} (99/99)</b>\n\n{ANSWER_HINT}"
+    # Content validation bounds prompts and notes, so each section fits a message whole.
+    chunks = _pack(
+        [("\n\n" if i else "", line) for i, line in enumerate(lines)], limit - utf16_len(frame)
+    )
+    count = len(chunks)
+    bodies = [
+        f"<b>{heading}{_marker(n, count)}</b>\n{chunk}"
+        + (f"\n\n{ANSWER_HINT}" if n == count else "")
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    return _keyed("prompt", bodies)
+
+
+def _atoms(text: str, budget: int) -> list[tuple[str, str]]:
+    """Escaped pieces of `text`, each with the separator that precedes it, each within budget.
+
+    Paragraphs are preferred; an over-long paragraph falls back to sentences, an over-long
+    sentence to words, so a split never lands mid-word.
+    """
+    atoms: list[tuple[str, str]] = []
+    for p_index, paragraph in enumerate(paragraphs(text)):
+        separator = "\n\n" if p_index else ""
+        if utf16_len(escape(paragraph)) <= budget:
+            atoms.append((separator, escape(paragraph)))
+            continue
+        for s_index, sentence in enumerate(sentences(paragraph)):
+            sentence_separator = separator if s_index == 0 else " "
+            if utf16_len(escape(sentence)) <= budget:
+                atoms.append((sentence_separator, escape(sentence)))
+                continue
+            for w_index, word in enumerate(sentence.split()):
+                atoms.append((sentence_separator if w_index == 0 else " ", escape(word)))
+    return atoms
+
+
+def _pack(atoms: list[tuple[str, str]], budget: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for separator, atom in atoms:
+        candidate = current + separator + atom if current else atom
+        if current and utf16_len(candidate) > budget:
+            chunks.append(current)
+            current = atom
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,108 @@
+import re
+from dataclasses import replace
+from html import unescape
+
+from bot.content import Exchange, Point, Poll
+from bot.render import ANSWER_HINT, TELEGRAM_TEXT_LIMIT, render_point, utf16_len
+
+
+def exchange_with(letter: str = "Dear editors.", reply: str = "Dear reader.", **point) -> Exchange:
+    base = Point(
+        id="p",
+        title="A <b>bold</b> & “quoted” title",
+        letter=letter,
+        reply=reply,
+        prompts=("Is 1 < 2 & 3 > 2?", "Who is right?"),
+    )
+    return Exchange(
+        id="x",
+        title="X",
+        letter_author="A reader",
+        reply_author="The editors",
+        language="en",
+        points=(replace(base, **point),),
+    )
+
+
+def visible_text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def quoted_text(html: str) -> str:
+    return unescape(re.search(r"<blockquote[^>]*>(.*)</blockquote>", html, re.S).group(1))
+
+
+def test_a_point_is_letter_then_reply_then_prompt():
+    messages = render_point(exchange_with(), 0)
+    assert [m.key for m in messages] == ["letter", "reply", "prompt"]
+    letter, reply, prompt = messages
+    assert "<blockquote>Dear editors.</blockquote>" in letter.html
+    assert "<blockquote expandable>Dear reader.</blockquote>" in reply.html
+    assert "From the letter (A reader)" in letter.html
+    assert prompt.html.endswith(ANSWER_HINT)
+    assert "Reply to this message to answer" in visible_text(prompt.html)
+
+
+def test_html_special_characters_are_escaped_everywhere():
+    exchange = exchange_with(letter='He wrote <b> & "quotes" & it’s fine.')
+    letter, _, prompt = render_point(exchange, 0)
+    assert "A &lt;b&gt;bold&lt;/b&gt; &amp; “quoted” title" in letter.html
+    assert "He wrote &lt;b&gt; &amp; &quot;quotes&quot; &amp; it’s fine." in letter.html
+    assert "1. Is 1 &lt; 2 &amp; 3 &gt; 2?" in prompt.html
+    assert quoted_text(letter.html) == 'He wrote <b> & "quotes" & it’s fine.'
+
+
+def test_poll_comes_last_when_the_point_has_one():
+    poll = Poll("Who is right?", ("Reader", "Editors"))
+    messages = render_point(exchange_with(poll=poll), 0)
+    assert messages[-1].key == "poll"
+    assert messages[-1].poll == poll
+
+
+def test_context_notes_go_with_the_prompts():
+    exchange = exchange_with(notes=(("Hu Yaobang", "General Secretary 1982–87."),))
+    prompt = render_point(exchange, 0)[-1]
+    assert "<b>Hu Yaobang</b>: General Secretary 1982–87." in prompt.html
+
+
+def test_ten_thousand_character_excerpt_splits_under_the_limit_without_losing_a_word():
+    sentence = "The workers & students <met> in the square again. "
+    paragraph = sentence * 20
+    letter = "\n\n".join([paragraph.strip()] * 10)
+    assert len(letter) > 10_000
+    messages = [m for m in render_point(exchange_with(letter=letter), 0) if m.part == "letter"]
+    assert len(messages) >= 3
+    assert [m.key for m in messages][:2] == ["letter", "letter.2"]
+    for number, message in enumerate(messages, start=1):
+        assert utf16_len(message.html) <= TELEGRAM_TEXT_LIMIT
+        assert f"({number}/{len(messages)})" in message.html
+    rejoined = "\n\n".join(quoted_text(m.html) for m in messages)
+    assert rejoined == letter
+
+
+def test_one_huge_paragraph_splits_at_sentence_boundaries():
+    letter = " ".join(f"Sentence number {n} ends here." for n in range(600))
+    messages = [m for m in render_point(exchange_with(letter=letter), 0) if m.part == "letter"]
+    assert len(messages) > 1
+    for message in messages:
+        text = quoted_text(message.html)
+        assert text.startswith("Sentence number") and text.endswith("ends here.")
+        assert utf16_len(message.html) <= TELEGRAM_TEXT_LIMIT
+    assert " ".join(quoted_text(m.html) for m in messages) == letter
+
+
+def test_a_sentence_longer_than_a_message_splits_between_words():
+    letter = " ".join(["antidisestablishmentarianism"] * 400)
+    messages = [m for m in render_point(exchange_with(letter=letter), 0) if m.part == "letter"]
+    assert len(messages) > 1
+    for message in messages:
+        assert set(quoted_text(message.html).split()) == {"antidisestablishmentarianism"}
+        assert utf16_len(message.html) <= TELEGRAM_TEXT_LIMIT
+    assert " ".join(quoted_text(m.html) for m in messages) == letter
+
+
+def test_limit_counts_utf16_units_so_emoji_heavy_text_still_fits():
+    letter = "😀 " * 3000
+    messages = [m for m in render_point(exchange_with(letter=letter), 0) if m.part == "letter"]
+    assert all(utf16_len(m.html) <= TELEGRAM_TEXT_LIMIT for m in messages)
+    assert len(messages) >= 2
