@@ -1,0 +1,106 @@
+"""The `circle-bot` command line: thin click commands over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import ConfigError, load_config
+from bot.content import ContentError, Exchange, load_exchange
+from bot.coverage import check_coverage, format_report
+from bot.render import render_point, utf16_len
+
+
+@click.group()
+@click.version_option(package_name="discussion-circle")
+def cli() -> None:
+    """Discussion Circle: a Telegram bot that walks a study group through an exchange."""
+
+
+@cli.command()
+@click.option(
+    "--config",
+    "config_path",
+    default="config.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Configuration file (copy config.example.toml).",
+)
+def run(config_path: str) -> None:
+    """Start the bot (long polling) with the given configuration."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    from bot.telegram.app import run_bot  # imported late: `content` commands need no PTB
+
+    sys.exit(run_bot(config))
+
+
+@cli.group()
+def content() -> None:
+    """Check and preview exchange files."""
+
+
+def _load(path: str) -> Exchange:
+    try:
+        return load_exchange(path)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        count = len(error.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        sys.exit(1)
+
+
+@content.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--source",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The original text: report which of its sentences no point covers.",
+)
+def check(path: str, source: str | None) -> None:
+    """Validate an exchange file (and its coverage of the original with --source)."""
+    exchange = _load(path)
+    click.echo(f"{path}: valid, {len(exchange.points)} points ({exchange.id}: {exchange.title})")
+    if source:
+        report = check_coverage(exchange, Path(source).read_text(encoding="utf-8"))
+        for line in format_report(report):
+            click.echo(line)
+        if not report.complete:
+            sys.exit(1)
+
+
+@content.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--point", "point_id", help="Only this point (its id or its number).")
+def preview(path: str, point_id: str | None) -> None:
+    """Print exactly the messages the bot will post for each point, with their sizes."""
+    exchange = _load(path)
+    indexes = list(range(len(exchange.points)))
+    if point_id:
+        index = exchange.point_index(point_id)
+        if index is None and point_id.isdigit() and 1 <= int(point_id) <= len(exchange.points):
+            index = int(point_id) - 1
+        if index is None:
+            ids = ", ".join(point.id for point in exchange.points)
+            raise click.BadParameter(
+                f"no point {point_id!r}; use a number 1–{len(exchange.points)} or one of: {ids}",
+                param_hint="--point",
+            )
+        indexes = [index]
+    for index in indexes:
+        point = exchange.points[index]
+        click.echo(f"=== Point {index + 1}/{len(exchange.points)}: {point.id} ===")
+        for message in render_point(exchange, index):
+            if message.poll:
+                options = " | ".join(message.poll.options)
+                click.echo(f"--- {message.key} (poll): {message.poll.question} [{options}]")
+            else:
+                click.echo(f"--- {message.key} ({utf16_len(message.html)} characters)")
+                click.echo(message.html)
+        click.echo()

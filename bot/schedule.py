@@ -1,0 +1,342 @@
+"""When a circle meets: the ``/schedule`` spec, its APScheduler 3 trigger and upcoming sessions.
+
+Pure domain code: no ``telegram`` import and no clock reads (``now``/``after`` are passed in
+as aware datetimes). Time-zone and DST handling is left to APScheduler's ``CronTrigger`` /
+``DateTrigger``; the only correction is :class:`WallClockCronTrigger`, which drops the second
+firing of a wall-clock time that occurs twice when clocks fall back.
+
+DST rules, as pinned by tests: a session at a time that does not exist (02:30 on a
+spring-forward day in Europe/Berlin) fires once, at the first real instant after the gap
+(03:30 local); a session at a time that occurs twice (02:30 on a fall-back day) fires once, at
+the first occurrence (02:30 summer time). Every other session keeps its local wall-clock time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+
+from bot.schedule_parse import (
+    DAY_NAMES,
+    WEEKDAYS,
+    Pacing,
+    ScheduleError,
+    cron_weekdays,
+    format_day,
+    format_duration,
+    format_holiday,
+    format_time,
+    is_date,
+    known_timezone,
+    looks_like_time,
+    looks_like_timezone,
+    parse_date,
+    parse_duration,
+    parse_holiday,
+    parse_pace,
+    parse_reminder,
+    parse_time,
+    parse_weekdays,
+    resolve_timezone,
+    zone,
+)
+
+__all__ = [
+    "Pacing",
+    "Schedule",
+    "ScheduleError",
+    "WallClockCronTrigger",
+    "format_duration",
+    "format_holiday",
+    "load_schedule",
+    "next_runs",
+    "parse_duration",
+    "parse_holiday",
+    "parse_pace",
+    "parse_reminder",
+    "parse_schedule",
+]
+
+FORMS = (
+    'Try "tue,thu 19:00", "daily 08:00", "every 2 days 20:00", "2026-12-01 19:00",'
+    ' a cron line like "0 19 * * 2", or "off".'
+)
+MIN_GAP = timedelta(hours=1)  # cron lines may not fire more often than this
+_ALL_DAYS = tuple(range(7))
+_GROUP_SPECS = {_ALL_DAYS: "daily", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
+_GROUP_WORDS = {_ALL_DAYS: "every day", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
+
+
+class WallClockCronTrigger(CronTrigger):
+    """A ``CronTrigger`` that fires once per local wall-clock time, optionally every N days.
+
+    APScheduler 3.11's ``CronTrigger`` fires *twice* for a time inside the repeated hour when
+    clocks fall back (02:30 on 2026-10-25 in Europe/Berlin at +02:00 and again at +01:00);
+    this subclass skips the second (``fold=1``) occurrence. With ``every_days=N`` it keeps
+    only local dates a multiple of N days after ``anchor``: the day filter is calendar
+    arithmetic, all time-zone work stays in ``CronTrigger``.
+    """
+
+    __slots__ = ("anchor", "every_days")
+
+    def __init__(self, *, every_days: int = 1, anchor: date | None = None, **kwargs) -> None:
+        if anchor is not None:
+            kwargs.setdefault("start_date", datetime.combine(anchor, time()))
+        super().__init__(**kwargs)
+        self.every_days = every_days
+        self.anchor = anchor
+
+    def _wanted(self, fire: datetime) -> bool:
+        repeated = fire.fold == 1 and fire.replace(fold=0).utcoffset() != fire.utcoffset()
+        if repeated:
+            return False
+        if self.anchor is None:
+            return True
+        days = (fire.date() - self.anchor).days
+        return days >= 0 and days % self.every_days == 0
+
+    def get_next_fire_time(self, previous_fire_time, now):
+        fire = super().get_next_fire_time(previous_fire_time, now)
+        while fire is not None and not self._wanted(fire):
+            fire = super().get_next_fire_time(fire, fire)
+        return fire
+
+    def __getstate__(self):
+        return {**super().__getstate__(), "every_days": self.every_days, "anchor": self.anchor}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.every_days = state.get("every_days", 1)
+        self.anchor = state.get("anchor")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A parsed ``/schedule``. ``spec`` is canonical: ``load_schedule(s.spec) == s``."""
+
+    kind: str  # "weekly" (incl. daily) | "every" (every N days) | "once" | "cron"
+    timezone: str
+    hour: int = 0
+    minute: int = 0
+    days: tuple[int, ...] = ()  # weekly: Monday = 0
+    every_days: int = 1  # every: N
+    start: date | None = None  # every: anchor date; once: the date
+    cron: str = ""  # cron: the five crontab fields (crontab weekday numbers, 0 = Sunday)
+
+    @property
+    def spec(self) -> str:
+        at = format_time(self.hour, self.minute)
+        if self.kind == "weekly":
+            head = _GROUP_SPECS.get(self.days) or ",".join(WEEKDAYS[d] for d in self.days)
+            return f"{head} {at} {self.timezone}"
+        if self.kind == "every":
+            return f"every {self.every_days} days {at} from {self.start} {self.timezone}"
+        if self.kind == "once":
+            return f"{self.start} {at} {self.timezone}"
+        return f"{self.cron} {self.timezone}"
+
+    def describe(self) -> str:
+        at, tz = format_time(self.hour, self.minute), self.timezone
+        if self.kind == "weekly":
+            names = [DAY_NAMES[d] + "s" for d in self.days]
+            words = _GROUP_WORDS.get(self.days) or _join(names)
+            return f"{words} at {at} ({tz})"
+        if self.kind == "every":
+            return f"every {self.every_days} days at {at} from {self.start} ({tz})"
+        if self.kind == "once":
+            assert self.start is not None
+            return f"once, on {format_day(self.start)} at {at} ({tz})"
+        return f"cron {self.cron} ({tz})"
+
+    def trigger(self) -> BaseTrigger:
+        """A fresh APScheduler 3 trigger (``WallClockCronTrigger`` or ``DateTrigger``)."""
+        tz = zone(self.timezone)
+        if self.kind == "once":
+            assert self.start is not None
+            run = datetime.combine(self.start, time(self.hour, self.minute))
+            return DateTrigger(run_date=run, timezone=tz)
+        if self.kind == "cron":
+            m, h, dom, mon, dow = self.cron.split()
+            return WallClockCronTrigger(
+                minute=m, hour=h, day=dom, month=mon, day_of_week=cron_weekdays(dow), timezone=tz
+            )
+        dow = None if self.days in ((), _ALL_DAYS) else ",".join(WEEKDAYS[d] for d in self.days)
+        return WallClockCronTrigger(
+            day_of_week=dow,
+            hour=self.hour,
+            minute=self.minute,
+            timezone=tz,
+            every_days=self.every_days,
+            anchor=self.start if self.kind == "every" else None,
+        )
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("an aware datetime is required")
+
+
+def next_runs(
+    schedule: Schedule,
+    after: datetime,
+    count: int = 3,
+    holidays: Sequence[tuple[date, date]] = (),
+) -> list[datetime]:
+    """The next ``count`` sessions strictly after ``after``, skipping holiday dates.
+
+    Returned in the schedule's time zone, normalised (a time inside a spring-forward gap comes
+    back as the real instant, e.g. 03:30+02:00). Gives up after 5000 candidates.
+    """
+    _require_aware(after)
+    tz, trigger = zone(schedule.timezone), schedule.trigger()
+    limit = after.astimezone(UTC)
+    runs: list[datetime] = []
+    fire = trigger.get_next_fire_time(None, after)
+    for _ in range(5000):
+        if fire is None or len(runs) >= count:
+            break
+        local = fire.astimezone(UTC).astimezone(tz)  # same-tz astimezone() is a no-op
+        off = any(start <= local.date() <= end for start, end in holidays)
+        if local.astimezone(UTC) > limit and not off:
+            runs.append(local)
+        fire = trigger.get_next_fire_time(fire, fire)
+    return runs
+
+
+def parse_schedule(spec: str, default_tz: str, now: datetime) -> Schedule | None:
+    """Parse a ``/schedule`` argument; None means ``off``. Raises ScheduleError (one line).
+
+    ``default_tz`` applies unless the spec ends with an IANA zone. ``now`` anchors
+    ``every N days`` (first occurrence on/after now) and refuses past one-offs and cron lines
+    that never fire or fire more than once an hour.
+    """
+    _require_aware(now)
+    schedule = _parse(spec, default_tz, now)
+    if schedule is None:
+        return None
+    if schedule.kind == "once":
+        trigger = schedule.trigger()
+        assert isinstance(trigger, DateTrigger)
+        if trigger.run_date.timestamp() <= now.timestamp():
+            when = f"{schedule.start} {format_time(schedule.hour, schedule.minute)}"
+            raise ScheduleError(f"That time has passed: {when} ({schedule.timezone}).")
+    if schedule.kind == "cron":
+        runs = next_runs(schedule, now, count=6)
+        if not runs:
+            raise ScheduleError(f'The cron line "{schedule.cron}" never fires.')
+        if any(b - a < MIN_GAP for a, b in pairwise(runs)):
+            raise ScheduleError(
+                f'The cron line "{schedule.cron}" fires more than once an hour;'
+                ' pick fixed times, e.g. "0 19 * * 2".'
+            )
+    return schedule
+
+
+def load_schedule(spec: str) -> Schedule | None:
+    """Rebuild a stored canonical ``Schedule.spec`` (no "has passed" check: it may be old)."""
+    return _parse(spec, "UTC", None)
+
+
+def _parse(spec: str, default_tz: str, now: datetime | None) -> Schedule | None:
+    tokens = re.sub(r"\s*([,-])\s*", r"\1", spec.strip()).split()
+    if not tokens:
+        raise ScheduleError("No schedule given. " + FORMS)
+    if [t.lower() for t in tokens] == ["off"]:
+        return None
+    generic = ScheduleError(f'Not a schedule: "{" ".join(tokens)}". {FORMS}')
+    last = tokens[-1]
+    tz = known_timezone(last) if len(tokens) > 1 else None
+    if tz:
+        tokens.pop()
+    elif looks_like_timezone(last) or (
+        len(tokens) > 1 and re.fullmatch(r"\d{1,2}:\d{2}", tokens[-2]) and last.isalpha()
+    ):
+        resolve_timezone(last)  # raises, naming it
+    else:
+        tz = resolve_timezone(default_tz)
+    words = [t.lower() for t in tokens if t.lower() != "at"]
+    if not words:
+        raise generic
+    head = words[0]
+    if head == "every":
+        return _parse_every(words[1:], tz, now, generic)
+    if head == "daily" and len(words) == 2:
+        hour, minute = parse_time(words[1])
+        return Schedule("weekly", tz, hour, minute, days=_ALL_DAYS)
+    if is_date(head) and len(words) == 2:
+        hour, minute = parse_time(words[1])
+        return Schedule("once", tz, hour, minute, start=parse_date(head))
+    if head == "cron" or len(words) == 5:
+        return _parse_cron(words[1:] if head == "cron" else words, tz)
+    if len(words) != 2:
+        raise generic
+    try:
+        days = parse_weekdays(head)
+    except ScheduleError:
+        if looks_like_time(words[1]):
+            raise
+        raise generic from None
+    hour, minute = parse_time(words[1])
+    return Schedule("weekly", tz, hour, minute, days=days)
+
+
+def _parse_every(
+    words: list[str], tz: str, now: datetime | None, generic: ScheduleError
+) -> Schedule:
+    anchor = None
+    if "from" in words:
+        i = words.index("from")
+        if i + 1 >= len(words):
+            raise generic
+        anchor = parse_date(words[i + 1])
+        del words[i : i + 2]
+    if words[:1] == ["day"]:
+        n, words = 1, words[1:]
+    elif len(words) >= 2 and words[0].isdigit() and words[1] in ("day", "days"):
+        n, words = int(words[0]), words[2:]
+    else:
+        raise generic
+    if not 1 <= n <= 30:
+        raise ScheduleError(f'every {n} days: N must be 1 to 30, e.g. "every 2 days 20:00".')
+    if len(words) != 1:
+        raise generic
+    hour, minute = parse_time(words[0])
+    if n == 1:
+        return Schedule("weekly", tz, hour, minute, days=_ALL_DAYS)
+    if anchor is None:
+        if now is None:
+            raise ScheduleError(f'"every {n} days" needs a start: add "from YYYY-MM-DD".')
+        daily = WallClockCronTrigger(hour=hour, minute=minute, timezone=zone(tz))
+        anchor = daily.get_next_fire_time(None, now).date()
+    return Schedule("every", tz, hour, minute, every_days=n, start=anchor)
+
+
+def _parse_cron(fields: list[str], tz: str) -> Schedule:
+    line = " ".join(fields)
+    try:
+        if len(fields) != 5:
+            raise ValueError(f"{len(fields)} fields instead of 5")
+        schedule = Schedule("cron", tz, cron=line)
+        schedule.trigger()  # validates every field
+    except (ValueError, TypeError) as exc:
+        raise ScheduleError(
+            f'Not a cron line: "{line}" ({exc}). Use minute hour day month weekday,'
+            ' e.g. "0 19 * * 2".'
+        ) from None
+    if fields[2] not in ("*", "?") and fields[4] not in ("*", "?"):
+        raise ScheduleError(
+            "A cron line may limit the day of month or the weekday, not both"
+            ' (e.g. "0 19 1 * *" or "0 19 * * 2").'
+        )
+    return schedule

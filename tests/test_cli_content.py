@@ -1,0 +1,57 @@
+from click.testing import CliRunner
+
+from bot.cli import cli
+from tests.test_content import SHIPPED, VALID, write
+from tests.test_coverage import SEED
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_check_passes_on_the_shipped_exchange_against_its_original():
+    result = invoke("content", "check", str(SHIPPED), "--source", str(SEED))
+    assert result.exit_code == 0, result.output
+    assert "valid, 10 points" in result.output
+    assert "100 of 100 source sentences covered" in result.output
+
+
+def test_check_lists_every_problem_and_exits_1(tmp_path):
+    path = write(
+        tmp_path,
+        VALID.replace('letter = "Yours."', "").replace('title = "The first point"', 'title = ""'),
+    )
+    result = invoke("content", "check", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:30: point second: letter excerpt is required" in result.output
+    assert "2 problems found." in result.output
+
+
+def test_check_with_uncovered_sentence_exits_1_and_lists_it(tmp_path):
+    source = tmp_path / "original.txt"
+    source.write_text(SEED.read_text(encoding="utf-8") + "\nA sentence nobody split.\n")
+    result = invoke("content", "check", str(SHIPPED), "--source", str(source))
+    assert result.exit_code == 1
+    assert "100 of 101 source sentences covered" in result.output
+    assert "not covered (source line 35): A sentence nobody split." in result.output
+
+
+def test_preview_prints_each_message_with_its_size_in_posting_order():
+    result = invoke("content", "preview", str(SHIPPED), "--point", "2")
+    assert result.exit_code == 0
+    headers = [line for line in result.output.splitlines() if line.startswith("---")]
+    assert [h.split()[1] for h in headers] == ["letter", "reply", "prompt", "poll"]
+    assert "characters)" in headers[0]
+    assert "Reply to this message to answer" in result.output
+
+
+def test_preview_accepts_a_point_id():
+    result = invoke("content", "preview", str(SHIPPED), "--point", "closing")
+    assert result.exit_code == 0
+    assert "=== Point 10/10: closing ===" in result.output
+
+
+def test_preview_of_unknown_point_says_what_is_accepted():
+    result = invoke("content", "preview", str(SHIPPED), "--point", "99")
+    assert result.exit_code == 2
+    assert "use a number 1–10 or one of: opening" in result.output
