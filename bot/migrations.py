@@ -1,0 +1,203 @@
+"""The database schema as an ordered list of forward migrations.
+
+Migration N brings a database from version N-1 to version N (`PRAGMA user_version`). Each runs
+in its own transaction together with the version bump, so a failed migration leaves the file at
+the previous version. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _initial_schema(db: sqlite_utils.Database) -> None:
+    """1: circles, runs, posts, answers, members, audit_log."""
+    db.execute(
+        """
+        CREATE TABLE circles (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL UNIQUE,
+            thread_id INTEGER,
+            exchange_id TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('running', 'paused', 'finished', 'stopped')),
+            current_point INTEGER NOT NULL DEFAULT 0,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            run_id INTEGER REFERENCES runs(id),
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            schedule TEXT,
+            pacing TEXT,
+            holidays TEXT NOT NULL DEFAULT '[]',
+            remind_before_minutes INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            circle_id INTEGER NOT NULL REFERENCES circles(id),
+            number INTEGER NOT NULL,
+            exchange_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            UNIQUE (circle_id, number)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            circle_id INTEGER NOT NULL REFERENCES circles(id),
+            chat_id INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            point_index INTEGER NOT NULL,
+            point_id TEXT NOT NULL,
+            cursor INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            part TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
+            message_id INTEGER,
+            poll_id TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (run_id, cursor, key)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            point_index INTEGER NOT NULL,
+            point_id TEXT NOT NULL,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            user_id INTEGER NOT NULL,
+            display_name TEXT NOT NULL,
+            text TEXT,
+            media_kind TEXT,
+            reply_to_message_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            edited_at TEXT,
+            UNIQUE (chat_id, message_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE members (
+            chat_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            display_name TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (chat_id, user_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            circle_id INTEGER REFERENCES circles(id),
+            chat_id INTEGER NOT NULL,
+            actor_id INTEGER,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX runs_by_circle ON runs (circle_id)")
+    db.execute("CREATE INDEX answers_by_run_point ON answers (run_id, point_index)")
+    db.execute("CREATE INDEX answers_by_member ON answers (chat_id, user_id)")
+
+
+def _point_titles_and_view(db: sqlite_utils.Database) -> None:
+    """2: keep the point title with posts and answers; the answers_view; reply lookup index.
+
+    Titles live in the content files, not the database; copying them at posting time keeps the
+    database readable on its own (datasette) even after a content file changes. Rows written
+    before this migration have no title: the view falls back to the point id.
+    """
+    db.execute("ALTER TABLE posts ADD COLUMN point_title TEXT")
+    db.execute("ALTER TABLE answers ADD COLUMN point_title TEXT")
+    db.execute("CREATE INDEX posts_by_message ON posts (chat_id, message_id)")
+    db.execute(
+        """
+        CREATE VIEW answers_view AS
+        SELECT
+            answers.id AS answer_id,
+            answers.chat_id AS chat_id,
+            runs.number AS run_number,
+            runs.exchange_id AS exchange_id,
+            answers.point_index + 1 AS point_number,
+            answers.point_id AS point_id,
+            COALESCE(answers.point_title, answers.point_id) AS point_title,
+            answers.user_id AS user_id,
+            answers.display_name AS author,
+            answers.text AS text,
+            answers.media_kind AS media_kind,
+            answers.created_at AS created_at,
+            answers.edited_at AS edited_at
+        FROM answers
+        JOIN runs ON runs.id = answers.run_id
+        """
+    )
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+# Index + 1 is the version a migration brings the database to.
+MIGRATIONS: list[Migration] = [
+    _initial_schema,
+    _point_titles_and_view,
+]
+LATEST = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of the bot than this one."""
+
+
+def version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database, target: int = LATEST) -> list[int]:
+    """Apply pending migrations up to `target`; returns the versions applied, in order.
+
+    The connection must be in autocommit mode (isolation_level=None): each migration runs
+    between an explicit BEGIN IMMEDIATE and COMMIT.
+    """
+    current = version(db)
+    if current > LATEST:
+        raise SchemaTooNew(
+            f"database schema version {current} is newer than this bot knows ({LATEST})"
+        )
+    applied = []
+    for number in range(current + 1, target + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if version(db) >= number:
+                db.execute("ROLLBACK")
+                continue
+            MIGRATIONS[number - 1](db)
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied

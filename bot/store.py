@@ -1,0 +1,147 @@
+"""The SQLite store: one file, opened once, every use-case in one explicit transaction.
+
+Schema: bot/migrations.py, documented in docs/database.md.
+
+Transactions are explicit (`BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`) on a connection in
+autocommit mode, and the SQL inside them is plain `execute`: sqlite-utils' table helpers
+(`insert`, `upsert`, …) wrap themselves in `with conn:` and would commit half-way through a
+use-case, so they are not used while a transaction is open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot import migrations
+
+BUSY_TIMEOUT_SECONDS = 5
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def iso(moment: datetime) -> str:
+    """An aware datetime as ISO-8601 UTC text, the only time format stored."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: pass an aware UTC datetime")
+    return moment.astimezone(UTC).isoformat()
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """A connection plus transactions and a few query helpers returning plain dicts."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path):
+        self.db = db
+        self.path = path
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Store]:
+        """One transaction; a nested call joins the open one. Rolls back on any exception.
+
+        `write=True` takes the write lock up front (BEGIN IMMEDIATE) so a use-case that reads
+        then writes cannot fail half-way with SQLITE_BUSY; waits up to the busy timeout.
+        """
+        with self._lock:
+            if self.db.conn.in_transaction:
+                yield self
+                return
+            self.db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self
+            except BaseException:
+                # SQLite may already have rolled back by itself (e.g. SQLITE_FULL).
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def all(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> int:
+        """Plain INSERT (safe inside a transaction); returns the new rowid."""
+        columns = ", ".join(f"[{name}]" for name in values)
+        marks = ", ".join("?" for _ in values)
+        cursor = self.db.execute(
+            f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(values.values())
+        )
+        return cursor.lastrowid or 0
+
+    def audit(
+        self,
+        *,
+        chat_id: int,
+        action: str,
+        now: datetime,
+        circle_id: int | None = None,
+        actor_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        self.insert(
+            "audit_log",
+            {
+                "circle_id": circle_id,
+                "chat_id": chat_id,
+                "actor_id": actor_id,
+                "action": action,
+                "detail": detail,
+                "at": iso(now),
+            },
+        )
+
+    @property
+    def schema_version(self) -> int:
+        return migrations.version(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A configured connection without migrating: WAL, foreign keys, busy timeout, autocommit."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(path),
+        timeout=BUSY_TIMEOUT_SECONDS,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def open_store(path: str | Path) -> Store:
+    """Open (creating if needed) the database file and bring its schema up to date."""
+    db = connect(path)
+    try:
+        migrations.migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return Store(db, Path(path))

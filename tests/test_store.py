@@ -1,0 +1,169 @@
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from bot import migrations
+from bot.store import connect, iso, open_store, parse_iso
+
+TABLES = {"circles", "runs", "posts", "answers", "members", "audit_log"}
+
+
+def insert_v1_rows(db) -> None:
+    """A circle with a run, a sent post, an answer and a member, as version 1 stored them."""
+    at = "2025-01-01T00:00:00+00:00"
+    db.execute(
+        "INSERT INTO circles (id, chat_id, exchange_id, state, current_point, cursor,"
+        " created_at, updated_at) VALUES (1, -100, 'tiny', 'running', 0, 1, ?, ?)",
+        [at, at],
+    )
+    db.execute(
+        "INSERT INTO runs (id, circle_id, number, exchange_id, started_at)"
+        " VALUES (1, 1, 1, 'tiny', ?)",
+        [at],
+    )
+    db.execute("UPDATE circles SET run_id = 1")
+    db.execute(
+        "INSERT INTO posts (id, circle_id, chat_id, run_id, point_index, point_id, cursor, key,"
+        " part, status, message_id, attempts, created_at, sent_at)"
+        " VALUES (1, 1, -100, 1, 0, 'first', 1, 'letter', 'letter', 'sent', 10, 1, ?, ?)",
+        [at, at],
+    )
+    db.execute(
+        "INSERT INTO answers (chat_id, message_id, run_id, point_index, point_id, post_id,"
+        " user_id, display_name, text, reply_to_message_id, created_at)"
+        " VALUES (-100, 11, 1, 0, 'first', 1, 7, 'Ann', 'An old answer', 10, ?)",
+        [at],
+    )
+    db.execute(
+        "INSERT INTO members VALUES (-100, 7, 'Ann', ?, ?)",
+        [at, at],
+    )
+
+
+def test_opening_a_store_creates_the_file_and_its_folder(db_path):
+    store = open_store(db_path)
+    assert db_path.exists()
+    store.close()
+
+
+def test_a_new_database_has_every_table_and_the_answers_view(store):
+    assert set(store.db.table_names()) >= TABLES
+    assert "answers_view" in store.db.view_names()
+
+
+def test_a_new_database_is_at_the_latest_schema_version(store):
+    assert store.schema_version == migrations.LATEST >= 2
+
+
+def test_the_connection_uses_wal_foreign_keys_and_a_five_second_busy_timeout(store):
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    assert store.scalar("PRAGMA busy_timeout") == 5000
+
+
+def test_reopening_an_up_to_date_database_applies_no_migration(db_path):
+    open_store(db_path).close()
+    db = connect(db_path)
+    assert migrations.migrate(db) == []
+    db.close()
+
+
+def test_foreign_keys_are_enforced(store):
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        store.insert(
+            "runs",
+            {"circle_id": 999, "number": 1, "exchange_id": "x", "started_at": "2025"},
+        )
+
+
+def test_a_post_slot_key_is_unique_per_run_and_cursor(store):
+    insert_v1_rows(store.db)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.execute(
+            "INSERT INTO posts (circle_id, chat_id, run_id, point_index, point_id, cursor, key,"
+            " part, status, attempts, created_at)"
+            " VALUES (1, -100, 1, 0, 'first', 1, 'letter', 'letter', 'sending', 1, '2025')"
+        )
+
+
+def test_a_transaction_commits_everything_written_in_it(store, db_path):
+    with store.transaction():
+        store.audit(chat_id=1, action="one", now=datetime.now(UTC))
+        store.audit(chat_id=1, action="two", now=datetime.now(UTC))
+    other = open_store(db_path)
+    assert other.scalar("SELECT count(*) FROM audit_log") == 2
+    other.close()
+
+
+def test_an_exception_inside_a_transaction_rolls_back_everything(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.audit(chat_id=1, action="one", now=datetime.now(UTC))
+        raise RuntimeError("boom")
+    assert store.scalar("SELECT count(*) FROM audit_log") == 0
+    assert not store.db.conn.in_transaction
+
+
+def test_a_nested_transaction_joins_the_outer_one_and_rolls_back_with_it(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        with store.transaction():
+            store.audit(chat_id=1, action="inner", now=datetime.now(UTC))
+        raise RuntimeError("boom")
+    assert store.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+def test_a_version_1_database_is_upgraded_without_losing_rows(db_path):
+    db = connect(db_path)
+    assert migrations.migrate(db, target=1) == [1]
+    insert_v1_rows(db)
+    db.close()
+
+    store = open_store(db_path)
+    assert store.schema_version == migrations.LATEST
+    assert store.scalar("SELECT count(*) FROM answers") == 1
+    assert store.scalar("SELECT count(*) FROM posts") == 1
+    assert store.scalar("SELECT count(*) FROM members") == 1
+    assert "point_title" in store.db["answers"].columns_dict
+    row = store.one("SELECT * FROM answers_view")
+    assert row["text"] == "An old answer"
+    assert row["run_number"] == 1
+    assert row["point_number"] == 1
+    # Rows from before point titles were stored fall back to the point id.
+    assert row["point_title"] == "first"
+    store.close()
+
+
+def test_a_failed_migration_leaves_the_database_at_the_previous_version(db_path, monkeypatch):
+    def broken(db):
+        db.execute("CREATE TABLE half_done (id INTEGER)")
+        raise RuntimeError("migration bug")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    db = connect(db_path)
+    with pytest.raises(RuntimeError):
+        migrations.migrate(db, target=len(migrations.MIGRATIONS))
+    db.close()
+    db = connect(db_path)
+    assert migrations.version(db) == migrations.LATEST
+    assert "half_done" not in db.table_names()
+    db.close()
+
+
+def test_a_database_from_a_newer_bot_is_refused(db_path):
+    db = connect(db_path)
+    db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    db.close()
+    with pytest.raises(migrations.SchemaTooNew):
+        open_store(db_path)
+
+
+def test_times_are_stored_as_utc_iso_text():
+    berlin = timezone(timedelta(hours=2))
+    assert iso(datetime(2025, 6, 4, 20, 0, tzinfo=berlin)) == "2025-06-04T18:00:00+00:00"
+    assert parse_iso("2025-06-04T18:00:00+00:00") == datetime(2025, 6, 4, 18, 0, tzinfo=UTC)
+    assert parse_iso(None) is None
+
+
+def test_a_naive_time_is_refused():
+    with pytest.raises(ValueError):
+        iso(datetime(2025, 6, 4, 18, 0))
