@@ -1,0 +1,36 @@
+"""Who may steer a circle: the chat's administrators, anonymous admins, configured organizers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Message
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+
+
+async def is_organizer(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True for admins of this chat, anonymous admins, and ids named in the config."""
+    chat = message.chat
+    # An anonymous administrator posts "as the group": Telegram sets sender_chat to the group
+    # itself and from_user to the GroupAnonymousBot placeholder. Only admins can do that.
+    if message.sender_chat and message.sender_chat.id == chat.id:
+        return True
+    user = message.from_user
+    if user is None:
+        return False
+    if user.id in context.bot_data["config"].organizer_ids:
+        return True
+    if chat.type == chat.PRIVATE:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:
+        # Refusing is the safe side: an organizer can retry, a stranger must never get through.
+        log.warning("chat=%s admin check failed for user=%s: %s", chat.id, user.id, error)
+        return False
+    return member.status in ADMIN_STATUSES

@@ -1,0 +1,137 @@
+"""Run the real bot (python-telegram-bot Application) against the fake Bot API, in-process.
+
+`running_bot` starts the Application with long polling exactly as `circle-bot run` does,
+except that the clock is injected and the per-group flood limit is raised so a test can post a
+whole exchange without waiting out Telegram's 20 messages a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.config import Config
+from bot.fakebotapi import FakeBotAPI
+from bot.telegram.app import build_application
+
+ROOT = Path(__file__).parent.parent
+GROUP = -100123
+ADMIN, ALICE, BOB = 1, 2, 3
+
+
+class Clock:
+    """A settable clock: tests move time instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def make_config(api: FakeBotAPI, tmp_path: Path, **overrides) -> Config:
+    config = Config(
+        token=api.token,
+        token_env="TELEGRAM_BOT_TOKEN",
+        api_base_url=api.base_url,
+        database=tmp_path / "circle.db",
+        content_dir=ROOT / "content",
+        default_exchange="icl-tiananmen-2025",
+        timezone="Europe/Berlin",
+        schedule="",
+        late_grace_minutes=60,
+        organizer_ids=frozenset(),
+        log_level="INFO",
+    )
+    return replace(config, **overrides)
+
+
+def make_world(api: FakeBotAPI, forum: bool = False) -> None:
+    api.user(ADMIN, "Ada", username="ada")
+    api.user(ALICE, "Alice", username="alice")
+    api.user(BOB, "Bob", username="bob")
+    api.group(
+        GROUP, "Reading group", forum=forum, admins=[ADMIN], creator=ADMIN, members=[ALICE, BOB]
+    )
+
+
+@dataclass
+class Running:
+    api: FakeBotAPI
+    app: Application
+    clock: Clock
+
+    async def command(self, text: str, user: int = ADMIN, **kwargs) -> list[str]:
+        """Send a command and return the texts of the bot's messages it caused."""
+        return await self.act(lambda: self.api.send_text(GROUP, user, text, **kwargs))
+
+    async def act(self, action, expect: int = 1) -> list[str]:
+        before = len(self.api.sent_messages())
+        action()
+        await self.settle()
+        return [_visible(message) for message in self.api.sent_messages()[before:]]
+
+    async def settle(self, quiet: float = 0.08) -> None:
+        """Wait until the bot has fetched and handled every injected update.
+
+        Fetched is not handled, so "settled" means: nothing waiting at the fake API, nothing
+        in the update queue, no Bot API call in flight, and that stays so for `quiet` seconds.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        calm_since = None
+        while loop.time() < deadline:
+            calm = (
+                not self.api.pending_updates()
+                and self.app.update_queue.empty()
+                and not any(
+                    call.status == "pending" and call.method.lower() != "getupdates"
+                    for call in self.api.calls
+                )
+            )
+            if not calm:
+                calm_since = None
+            elif calm_since is None:
+                calm_since = loop.time()
+            elif loop.time() - calm_since >= quiet:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the bot did not settle within 10 seconds")
+
+    def texts(self, chat_id: int = GROUP) -> list[str]:
+        """What members see in the chat from the bot, in order (polls as their question)."""
+        return [_visible(message) for message in self.api.sent_messages(chat_id)]
+
+
+def _visible(message: dict) -> str:
+    if "poll" in message:
+        return "[poll] " + message["poll"]["question"]
+    return message.get("text", "")
+
+
+@asynccontextmanager
+async def running_bot(
+    api: FakeBotAPI, tmp_path: Path, clock: Clock | None = None, **config_overrides
+) -> AsyncIterator[Running]:
+    clock = clock or Clock(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
+    config = make_config(api, tmp_path, **config_overrides)
+    app = build_application(config, clock=clock, group_messages_per_minute=100_000)
+    async with app:
+        await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=0.2))
+        try:
+            yield Running(api, app, clock)
+        finally:
+            await app.updater.stop()
+            await app.stop()
