@@ -1,7 +1,9 @@
+"""End to end: organizer commands against the real Application and the fake Bot API."""
+
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import make_world, running_bot
+from tests.bot_harness import ADMIN, ALICE, GROUP, make_world, running_bot
 
 
 @pytest.fixture
@@ -19,7 +21,160 @@ async def test_organizer_starts_a_circle_and_posts_the_first_point(api, tmp_path
         assert "/schedule" in reply
         sent = await bot.command("/next")
         assert len(sent) == 3
-        assert sent[0].startswith("Point 1/10")
-        assert "To our Trotskyist comrades" in sent[0]
-        assert "Dear comrade" in sent[1]
+        assert sent[0].startswith("Point 1/10 · Opening")
+        assert "To our Trotskyist comrades in the Fourth International:" in sent[0]
+        assert "Dear comrade," in sent[1]
         assert "Reply to this message to answer" in sent[2]
+
+
+async def test_the_whole_seed_exchange_is_posted_in_order_then_the_circle_finishes(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        for number in range(1, 11):
+            sent = await bot.command("/next")
+            headings = {text.split("\n")[0].split(" · ")[0] for text in sent if text[:5] == "Point"}
+            assert headings == {f"Point {number}/10"}
+            assert "Reply to this message to answer" in sent[-1] or sent[-1].startswith("[poll]")
+        (last,) = await bot.command("/next")
+        assert "That was the last point" in last
+        refused = await bot.command("/next")
+        assert "finished" in refused[0]
+    posted = "\n".join(bot.texts())
+    assert "Long live invincible Maoism." in posted
+    assert "Qimin" in posted
+    assert posted.count("[poll]") == 3
+
+
+async def test_posts_are_html_with_quotes_and_never_link_previews(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/next")
+    letter, reply, _ = (call.params for call in api.calls_to("sendMessage")[-3:])
+    assert letter["parse_mode"] == "HTML"
+    assert "<blockquote>" in letter["text"]
+    assert "<blockquote expandable>" in reply["text"]
+    assert letter["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_a_member_who_is_not_an_admin_is_refused_politely(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (reply,) = await bot.command("/circle_start", user=ALICE)
+        assert "Only this group's administrators" in reply
+        (reply,) = await bot.command("/next", user=ALICE)
+        assert "Only this group's administrators" in reply
+        assert await bot.command("/status") == [
+            "There is no circle in this chat: start one with /circle_start <exchange>."
+        ]
+
+
+async def test_anonymous_admin_posting_as_the_group_may_steer(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        sent = await bot.act(lambda: api.anonymous_admin_message(GROUP, "/circle_start"))
+        assert "10 points" in sent[0]
+
+
+async def test_organizer_ids_from_config_may_steer_without_being_admin(api, tmp_path):
+    async with running_bot(api, tmp_path, organizer_ids=frozenset({ALICE})) as bot:
+        (reply,) = await bot.command("/circle_start", user=ALICE)
+        assert "10 points" in reply
+
+
+async def test_commands_work_with_the_bot_username_suffix(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (reply,) = await bot.command("/circle_start@circle_test_bot")
+        assert "10 points" in reply
+
+
+async def test_a_command_addressed_to_another_bot_is_ignored(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        assert await bot.command("/circle_start@other_bot") == []
+
+
+async def test_editing_an_old_command_does_not_run_it_again(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        command = api.send_text(GROUP, ADMIN, "/next")
+        await bot.settle()
+        posted = len(bot.texts())
+        assert await bot.act(lambda: api.edit_text(GROUP, command["message_id"], "/next ")) == []
+        assert len(bot.texts()) == posted
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/goto", "Usage: /goto N with a point number, for example /goto 3."),
+        ("/goto three", "Usage: /goto N with a point number, for example /goto 3."),
+        ("/goto 99", "There are 10 points: choose 1–10."),
+        ("/goto 0", "There are 10 points: choose 1–10."),
+        ("/circle_start a b", "Usage: /circle_start [exchange], for example /circle_start"),
+        ("/circle_start nope", "Unknown exchange 'nope'. Known exchanges: icl-tiananmen-2025."),
+        ("/restart a b", "Usage: /restart [exchange]."),
+    ],
+)
+async def test_wrong_arguments_get_one_line_saying_what_is_accepted(
+    api, tmp_path, command, expected
+):
+    async with running_bot(api, tmp_path) as bot:
+        if not command.startswith("/circle_start"):
+            await bot.command("/circle_start")
+        (reply,) = await bot.command(command)
+        assert reply.startswith(expected)
+        assert "\n" not in reply
+
+
+async def test_pause_resume_skip_goto_stop_and_restart(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        assert "already running" in (await bot.command("/circle_start"))[0]
+        assert await bot.command("/resume") == ["The circle is not paused."]
+        assert "Paused" in (await bot.command("/pause"))[0]
+        assert "paused" in (await bot.command("/next"))[0]
+        assert "Resumed" in (await bot.command("/resume"))[0]
+        assert "Point 2 is next" in (await bot.command("/skip"))[0]
+        sent = await bot.command("/next")
+        assert sent[0].startswith("Point 2/10")
+        assert "Point 5 is now current" in (await bot.command("/goto 5"))[0]
+        assert (await bot.command("/next"))[0].startswith("Point 5/10")
+        assert "stopped" in (await bot.command("/circle_stop"))[0]
+        assert "Run 2 begins at point 1" in (await bot.command("/restart"))[0]
+        assert (await bot.command("/next"))[0].startswith("Point 1/10")
+
+
+async def test_status_shows_point_state_and_who_answered(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        sent_before = len(api.sent_messages(GROUP))
+        await bot.command("/next")
+        prompt = api.sent_messages(GROUP)[sent_before + 2]
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "I agree.", reply_to=prompt["message_id"])
+        )
+        (status,) = await bot.command("/status")
+    assert "June 1989, Hong Kong and purges" in status
+    assert "Point 1/10: Opening" in status
+    assert "State: running" in status
+    assert "Next scheduled post:" in status
+    assert "Answers on this point: 1" in status
+    assert "Answered: Alice" in status
+
+
+async def test_commands_are_published_per_scope(api, tmp_path):
+    async with running_bot(api, tmp_path):
+        members = {c["command"] for c in api.commands({"type": "all_group_chats"})}
+        admins = {c["command"] for c in api.commands({"type": "all_chat_administrators"})}
+    assert {"help", "points", "mine", "forgetme"} <= members
+    assert "next" not in members
+    assert {"circle_start", "next", "pause", "status", "help"} <= admins
+
+
+async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(tmp_path):
+    with FakeBotAPI() as api:
+        make_world(api, forum=True)
+        topic = api.create_topic(GROUP, "Reading circle", user_id=ADMIN)
+        async with running_bot(api, tmp_path) as bot:
+            await bot.command("/circle_start", thread_id=topic)
+            await bot.command("/next", thread_id=topic)
+        posts = api.sent_messages(GROUP)
+        assert len(posts) == 4
+        assert {message.get("message_thread_id") for message in posts} == {topic}

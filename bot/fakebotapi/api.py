@@ -160,6 +160,13 @@ class FakeBotAPI(InjectMixin):
         with self._state.lock:
             return copy.deepcopy(self._state.updates)
 
+    def discard_pending_updates(self) -> int:
+        """Lose every update not yet fetched, as if the bot had been away for too long."""
+        with self._state.lock:
+            lost = len(self._state.updates)
+            self._state.updates.clear()
+            return lost
+
     def commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         with self._state.lock:

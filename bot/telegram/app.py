@@ -25,7 +25,7 @@ from bot.circle import CircleService
 from bot.config import Config
 from bot.content import ContentError, load_library
 from bot.store import open_store
-from bot.telegram import answers, members, organizer, sessions
+from bot.telegram import answers, chat_events, members, organizer, sessions
 from bot.telegram.errors import on_error
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ def build_application(
     application.add_handler(
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & groups, answers.on_edit)
     )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
     application.add_error_handler(on_error)
     return application
 

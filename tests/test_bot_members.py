@@ -1,0 +1,168 @@
+"""End to end: members answering, /help, /points, /mine and /forgetme."""
+
+import pytest
+
+from bot.fakebotapi import FakeBotAPI
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, make_world, running_bot
+
+
+@pytest.fixture
+def api():
+    with FakeBotAPI() as api:
+        make_world(api)
+        yield api
+
+
+async def start_and_post(bot) -> list[dict]:
+    """Start the circle, post point 1, return its three messages."""
+    await bot.command("/circle_start")
+    before = len(bot.api.sent_messages(GROUP))
+    await bot.command("/next")
+    return bot.api.sent_messages(GROUP)[before:]
+
+
+async def test_replies_to_any_message_of_a_point_are_kept_and_acknowledged(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        letter, _, prompt = await start_and_post(bot)
+        sent = await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "On the letter.", reply_to=letter["message_id"])
+        )
+        assert sent == []  # no message per answer: the group is not flooded
+        bob = api.send_text(GROUP, BOB, "On the prompt.", reply_to=prompt["message_id"])
+        await bot.settle()
+        assert api.reactions(GROUP, bob["message_id"])
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 2" in status
+    assert "Alice" in status and "Bob" in status
+
+
+async def test_chatter_that_replies_to_no_bot_message_is_not_an_answer(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        chat = api.send_text(GROUP, ALICE, "Hello all")
+        await bot.act(lambda: api.send_text(GROUP, BOB, "Hi Alice", reply_to=chat["message_id"]))
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 0" in status
+
+
+async def test_media_answers_keep_their_kind_and_caption(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        for kind in ("voice", "photo", "document"):
+            api.send_media(GROUP, ALICE, kind, caption=f"my {kind}", reply_to=prompt["message_id"])
+        await bot.settle()
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+    (private,) = [m["text"] for m in api.sent_messages(ALICE)]
+    assert "[voice] my voice" in private
+    assert "[photo] my photo" in private
+    assert "[document] my document" in private
+
+
+async def test_an_edited_answer_is_updated(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        mine = api.send_text(GROUP, ALICE, "First thought", reply_to=prompt["message_id"])
+        await bot.settle()
+        await bot.act(lambda: api.edit_text(GROUP, mine["message_id"], "Second thought"))
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+    (private,) = [m["text"] for m in api.sent_messages(ALICE)]
+    assert "Second thought" in private
+    assert "First thought" not in private
+    assert "(edited)" in private
+
+
+async def test_an_answer_to_an_older_point_counts_for_that_point(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        letter, _, _ = await start_and_post(bot)
+        await bot.command("/next")
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "Late on point 1", reply_to=letter["message_id"])
+        )
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+        (status,) = await bot.command("/status")
+    (private,) = [m["text"] for m in api.sent_messages(ALICE)]
+    assert "Point 1: Opening" in private
+    assert "Answers on this point: 0" in status
+
+
+async def test_help_explains_how_to_answer(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (text,) = await bot.command("/help", user=BOB)
+    assert "reply to any of my messages" in text.lower()
+    assert "/forgetme" in text
+
+
+async def test_points_marks_discussed_and_current(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        await bot.command("/next")
+        (text,) = await bot.command("/points", user=BOB)
+    lines = text.splitlines()
+    assert lines[0] == "Points"
+    assert lines[1].startswith("✓ 1. Opening")
+    assert lines[2].startswith("▶ 2.")
+    assert lines[3].startswith("· 3.")
+    assert len(lines) == 11
+
+
+async def test_mine_goes_privately_and_never_to_the_group(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "My private view", reply_to=prompt["message_id"])
+        )
+        api.private_chat(ALICE)
+        (group_reply,) = [t for t in await bot.command("/mine", user=ALICE) if "privately" in t]
+    assert "sent your answers to you privately" in group_reply
+    assert not any("My private view" in text for text in bot.texts(GROUP))
+    assert "My private view" in api.sent_messages(ALICE)[0]["text"]
+
+
+async def test_mine_without_a_private_chat_says_how_to_open_one(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        (reply,) = await bot.command("/mine", user=BOB)
+    assert "open a private chat with me, press Start" in reply
+    markup = api.sent_messages(GROUP)[-1]["reply_markup"]
+    assert markup["inline_keyboard"][0][0]["url"] == "https://t.me/circle_test_bot?start=mine"
+
+
+async def test_forgetme_deletes_only_after_the_member_confirms(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "Delete me", reply_to=prompt["message_id"])
+        )
+        await bot.act(lambda: api.send_text(GROUP, BOB, "Keep me", reply_to=prompt["message_id"]))
+        (question,) = await bot.command("/forgetme", user=ALICE)
+        assert "cannot be undone" in question
+        ask = api.sent_messages(GROUP)[-1]
+        # Bob cannot press Alice's button.
+        await bot.act(lambda: api.press_button(GROUP, BOB, ask["message_id"], f"forget:{ALICE}"))
+        assert "Answers on this point: 2" in (await bot.command("/status"))[0]
+        await bot.act(lambda: api.press_button(GROUP, ALICE, ask["message_id"], f"forget:{ALICE}"))
+        assert "deleted 1 answer" in api.message(GROUP, ask["message_id"])["text"]
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 1" in status
+    assert "Alice" not in status.split("Answered:")[1].split("\n")[0]
+
+
+async def test_forgetme_cancel_deletes_nothing(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(lambda: api.send_text(GROUP, ALICE, "Stay", reply_to=prompt["message_id"]))
+        await bot.command("/forgetme", user=ALICE)
+        ask = api.sent_messages(GROUP)[-1]
+        await bot.act(lambda: api.press_button(GROUP, ALICE, ask["message_id"], f"keep:{ALICE}"))
+        assert api.message(GROUP, ask["message_id"])["text"] == "Nothing was deleted."
+        assert "Answers on this point: 1" in (await bot.command("/status"))[0]
+
+
+async def test_private_start_greets_and_points_to_the_group(api, tmp_path):
+    api.private_chat(ADMIN)
+    async with running_bot(api, tmp_path) as bot:
+        await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start"))
+    assert "Send /mine in your group" in api.sent_messages(ADMIN)[0]["text"]
