@@ -178,3 +178,18 @@ async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(tmp_p
         posts = api.sent_messages(GROUP)
         assert len(posts) == 4
         assert {message.get("message_thread_id") for message in posts} == {topic}
+
+
+async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
+    api, tmp_path, caplog
+):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        bot.app.bot_data["service"].status = broken
+        (reply,) = await bot.command("/status")
+    assert reply == "Sorry, something went wrong on my side; please try again in a minute."
+    assert any("unhandled error" in record.message for record in caplog.records)
