@@ -166,3 +166,10 @@ async def test_private_start_greets_and_points_to_the_group(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start"))
     assert "Send /mine in your group" in api.sent_messages(ADMIN)[0]["text"]
+
+
+async def test_the_export_deep_link_greeting_says_what_to_do_next(api, tmp_path):
+    api.private_chat(ADMIN)
+    async with running_bot(api, tmp_path) as bot:
+        await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start export"))
+    assert "send /export in your group again" in api.sent_messages(ADMIN)[0]["text"]

@@ -25,7 +25,7 @@ from bot.circle import CircleService
 from bot.config import Config
 from bot.content import ContentError, load_library
 from bot.store import open_store
-from bot.telegram import answers, chat_events, members, organizer, sessions
+from bot.telegram import answers, chat_events, export_command, members, organizer, sessions
 from bot.telegram.errors import on_error
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ ORGANIZER_COMMANDS = [
     ("goto", "Make point N current: /goto N"),
     ("restart", "New run from point 1 (answers kept)"),
     ("circle_stop", "Stop the circle"),
+    ("export", "Send the minutes to you privately"),
 ]
 
 
@@ -96,6 +97,7 @@ def build_application(
         ("status", organizer.status),
         ("points", members.points),
         ("forgetme", members.forgetme),
+        ("export", export_command.export),
     ]:
         application.add_handler(CommandHandler(name, callback, filters=new & groups))
     application.add_handler(CommandHandler("help", members.help_command, filters=new))

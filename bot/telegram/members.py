@@ -36,7 +36,13 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def private_start(update: Update, context: Context) -> None:
-    """Greeting in a private chat; also where /mine's deep link lands."""
+    """Greeting in a private chat; also where the /mine and /export deep links land."""
+    if context.args == ["export"]:
+        await answer(
+            update.effective_message,
+            "Thank you! Now send /export in your group again and I will send the minutes here.",
+        )
+        return
     await answer(
         update.effective_message,
         "Hello! I run discussion circles in groups. Send /mine in your group and I will send "

@@ -1,0 +1,339 @@
+"""The circle's minutes: one run's points, their prompts and every answer, as Markdown, CSV or JSON.
+
+Read-only and plain values: `load_minutes` reads the store (answers_view) and the exchange
+content, `render` turns the result into text. Times are shown in the circle's time zone. The
+minutes list the points that were posted or answered in the run, in point order; a point that
+was never reached is left out rather than shown empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.circle_types import COMMANDS, SENT, Refusal
+from bot.content import Exchange, Point
+from bot.store import Store, parse_iso
+
+# Accepted spellings -> canonical format name; the canonical name -> file extension.
+FORMATS = {"markdown": "markdown", "md": "markdown", "csv": "csv", "json": "json"}
+EXTENSIONS = {"markdown": "md", "csv": "csv", "json": "json"}
+CSV_COLUMNS = (
+    "run",
+    "point_number",
+    "point_id",
+    "point_title",
+    "author",
+    "user_id",
+    "created",
+    "edited",
+    "media_kind",
+    "text",
+)
+
+
+@dataclass(frozen=True)
+class MinutesAnswer:
+    author: str
+    user_id: int
+    created_at: datetime  # in the circle's time zone
+    edited_at: datetime | None
+    media_kind: str | None
+    text: str | None
+
+    @property
+    def body(self) -> str:
+        """What was said, for reading: the text, with "[voice]" etc. in front of a caption."""
+        text = self.text or ""
+        if self.media_kind:
+            return f"[{self.media_kind}] {text}".strip()
+        return text or "(no text)"
+
+
+@dataclass(frozen=True)
+class MinutesPoint:
+    number: int  # 1-based
+    id: str
+    title: str
+    prompts: tuple[str, ...]
+    answers: tuple[MinutesAnswer, ...]
+
+
+@dataclass(frozen=True)
+class Minutes:
+    chat_id: int
+    exchange_id: str
+    exchange_title: str
+    run_number: int
+    run_count: int
+    timezone: str
+    started_at: datetime
+    finished_at: datetime | None
+    points: tuple[MinutesPoint, ...]
+
+    @property
+    def answer_count(self) -> int:
+        return sum(len(point.answers) for point in self.points)
+
+    @property
+    def author_count(self) -> int:
+        return len({answer.user_id for point in self.points for answer in point.answers})
+
+
+def normalize_format(name: str) -> str | None:
+    """'md'/'markdown'/'csv'/'json' (any case) -> the canonical name; None if not a format."""
+    return FORMATS.get(name.strip().lower())
+
+
+def filename(minutes: Minutes, fmt: str = "markdown") -> str:
+    """`minutes-<exchange>-run<N>.<ext>`, safe as a file name anywhere."""
+    slug = re.sub(r"[^A-Za-z0-9-]+", "-", minutes.exchange_id).strip("-") or "circle"
+    return f"minutes-{slug}-run{minutes.run_number}.{EXTENSIONS[FORMATS[fmt]]}"
+
+
+def minutes(
+    source: Any,
+    chat_id: int,
+    run_number: int | None = None,
+    fmt: str = "markdown",
+    exchanges: Mapping[str, Exchange] | None = None,
+) -> str | Refusal:
+    """The minutes of a chat's circle as text; `source` is a CircleService or a Store.
+
+    With a Store, pass `exchanges` for titles and prompts (without them the minutes still read,
+    from the titles stored with each answer). `run_number` None means the current run.
+    """
+    canonical = FORMATS.get(fmt.lower())
+    if canonical is None:
+        return Refusal(f"Unknown format {fmt!r}: use md, csv or json.")
+    store = getattr(source, "store", source)
+    library = exchanges if exchanges is not None else getattr(source, "exchanges", {})
+    loaded = load_minutes(store, library, chat_id, run_number)
+    if isinstance(loaded, Refusal):
+        return loaded
+    return render(loaded, canonical)
+
+
+def load_minutes(
+    store: Store,
+    exchanges: Mapping[str, Exchange],
+    chat_id: int,
+    run_number: int | None = None,
+) -> Minutes | Refusal:
+    """One run of the chat's circle (the current one by default), or why there is none."""
+    with store.transaction(write=False):
+        circle = store.one(
+            "SELECT circles.id, circles.timezone, runs.number AS run_number FROM circles"
+            " LEFT JOIN runs ON runs.id = circles.run_id WHERE circles.chat_id = ?",
+            [chat_id],
+        )
+        if circle is None or circle["run_number"] is None:
+            return Refusal(
+                "There is no circle in this chat, so there are no minutes: "
+                f"start one with {COMMANDS['start']} <exchange>."
+            )
+        run_count = store.scalar("SELECT MAX(number) FROM runs WHERE circle_id = ?", [circle["id"]])
+        number = circle["run_number"] if run_number is None else run_number
+        run = store.one(
+            "SELECT * FROM runs WHERE circle_id = ? AND number = ?", [circle["id"], number]
+        )
+        if run is None:
+            runs = "run 1 only" if run_count == 1 else f"runs 1–{run_count}"
+            return Refusal(f"There is no run {number} in this circle: it has {runs}.")
+        # The run's answers, wherever they were given (a group that became a supergroup keeps
+        # its old answers under the old chat id, tied to the same run).
+        answers = store.all(
+            "SELECT answers_view.*, answers.point_index FROM answers_view"
+            " JOIN answers ON answers.id = answers_view.answer_id"
+            " WHERE answers.run_id = ?"
+            " ORDER BY answers.point_index, answers_view.created_at, answers_view.answer_id",
+            [run["id"]],
+        )
+        posted = store.all(
+            "SELECT point_index, MAX(point_id) AS point_id, MAX(point_title) AS point_title"
+            " FROM posts WHERE run_id = ? AND status = ? GROUP BY point_index",
+            [run["id"], SENT],
+        )
+    zone = _zone(circle["timezone"])
+    exchange = exchanges.get(run["exchange_id"])
+    stored = {row["point_index"]: row for row in posted}
+    for row in answers:
+        stored.setdefault(row["point_index"], row)
+    points = []
+    for index in sorted(stored):
+        point_id = stored[index]["point_id"]
+        content = _content_point(exchange, point_id)
+        points.append(
+            MinutesPoint(
+                number=index + 1,
+                id=point_id,
+                title=stored[index]["point_title"]
+                or (content.title if content else None)
+                or point_id,
+                prompts=content.prompts if content else (),
+                answers=tuple(_answer(row, zone) for row in answers if row["point_index"] == index),
+            )
+        )
+    started = parse_iso(run["started_at"])
+    assert started is not None
+    finished = parse_iso(run["finished_at"])
+    return Minutes(
+        chat_id=chat_id,
+        exchange_id=run["exchange_id"],
+        exchange_title=exchange.title if exchange else run["exchange_id"],
+        run_number=run["number"],
+        run_count=run_count,
+        timezone=str(zone),
+        started_at=started.astimezone(zone),
+        finished_at=finished.astimezone(zone) if finished else None,
+        points=tuple(points),
+    )
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _content_point(exchange: Exchange | None, point_id: str) -> Point | None:
+    """The content point an answer belongs to, by id (content files can be reordered)."""
+    if exchange is None:
+        return None
+    found = exchange.point_index(point_id)
+    return exchange.points[found] if found is not None else None
+
+
+def _answer(row: dict[str, Any], zone: ZoneInfo) -> MinutesAnswer:
+    created = parse_iso(row["created_at"])
+    assert created is not None
+    edited = parse_iso(row["edited_at"])
+    return MinutesAnswer(
+        author=row["author"],
+        user_id=row["user_id"],
+        created_at=created.astimezone(zone),
+        edited_at=edited.astimezone(zone) if edited else None,
+        media_kind=row["media_kind"],
+        text=row["text"],
+    )
+
+
+# Rendering ---------------------------------------------------------------------------------
+
+
+def render(minutes: Minutes, fmt: str = "markdown") -> str:
+    """The minutes as text in one of FORMATS."""
+    return {"markdown": _markdown, "csv": _csv, "json": _json}[FORMATS[fmt]](minutes)
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _markdown(minutes: Minutes) -> str:
+    finished = _when(minutes.finished_at) if minutes.finished_at else "still going"
+    lines = [
+        f"# Minutes: {minutes.exchange_title}",
+        "",
+        f"- Exchange: {minutes.exchange_id}",
+        f"- Run: {minutes.run_number} of {minutes.run_count}",
+        f"- Started: {_when(minutes.started_at)}",
+        f"- Finished: {finished}",
+        f"- Answers: {minutes.answer_count} from {minutes.author_count} "
+        f"member{'s' if minutes.author_count != 1 else ''}",
+        f"- Times are in {minutes.timezone}.",
+    ]
+    if not minutes.points:
+        lines += ["", "No point has been posted in this run yet."]
+    for point in minutes.points:
+        lines += ["", f"## Point {point.number}: {point.title}"]
+        if point.prompts:
+            lines += ["", "Prompts:", ""]
+            lines += [f"- {prompt}" for prompt in point.prompts]
+        lines.append("")
+        if not point.answers:
+            lines.append("No answers.")
+        for answer in point.answers:
+            edited = " (edited)" if answer.edited_at else ""
+            lines += [f"**{answer.author}** · {_when(answer.created_at)}{edited}", ""]
+            # A blockquote keeps a multi-line answer together and its own Markdown contained.
+            lines += [f"> {line}" if line else ">" for line in answer.body.splitlines() or [""]]
+            lines.append("")
+        if lines[-1] == "":
+            lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _csv(minutes: Minutes) -> str:
+    buffer = io.StringIO()
+    # QUOTE_MINIMAL quotes any field with a comma, quote or line break (RFC 4180).
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for point in minutes.points:
+        for answer in point.answers:
+            writer.writerow(
+                [
+                    minutes.run_number,
+                    point.number,
+                    point.id,
+                    point.title,
+                    answer.author,
+                    answer.user_id,
+                    answer.created_at.isoformat(),
+                    answer.edited_at.isoformat() if answer.edited_at else "",
+                    answer.media_kind or "",
+                    answer.text or "",
+                ]
+            )
+    return buffer.getvalue()
+
+
+def as_dict(minutes: Minutes) -> dict[str, Any]:
+    """The minutes as JSON-ready values; times are ISO-8601 with the circle's UTC offset."""
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "exchange": {"id": minutes.exchange_id, "title": minutes.exchange_title},
+        "chat_id": minutes.chat_id,
+        "run": {
+            "number": minutes.run_number,
+            "of": minutes.run_count,
+            "started_at": when(minutes.started_at),
+            "finished_at": when(minutes.finished_at),
+        },
+        "timezone": minutes.timezone,
+        "points": [
+            {
+                "number": point.number,
+                "id": point.id,
+                "title": point.title,
+                "prompts": list(point.prompts),
+                "answers": [
+                    {
+                        "author": answer.author,
+                        "user_id": answer.user_id,
+                        "created_at": when(answer.created_at),
+                        "edited_at": when(answer.edited_at),
+                        "media_kind": answer.media_kind,
+                        "text": answer.text,
+                    }
+                    for answer in point.answers
+                ],
+            }
+            for point in minutes.points
+        ],
+    }
+
+
+def _json(minutes: Minutes) -> str:
+    return json.dumps(as_dict(minutes), ensure_ascii=False, indent=2) + "\n"
