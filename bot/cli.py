@@ -180,3 +180,7 @@ def export(
         click.echo(f"Wrote {output}.", err=True)
     else:
         click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    cli()
