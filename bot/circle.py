@@ -6,8 +6,9 @@ the person who asked. Every use-case runs in one transaction of the store.
 
 Use-cases are split by theme: lifecycle here; the posting protocol and session flow in
 bot/posting.py; answers and members in bot/answers.py; /status and other reads in
-bot/overview.py; settings in bot/circle_settings.py. `CircleService` combines them, so the
-bot needs only this module.
+bot/overview.py; settings in bot/circle_settings.py; the timetable's bookkeeping in
+bot/timekeeping.py; the digest of a closed point in bot/digest.py. `CircleService` combines
+them, so the bot needs only this module.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ from bot.circle_types import (
     Session,
     Status,
 )
+from bot.digest import DigestUseCases
 from bot.overview import OverviewUseCases
 from bot.posting import PostingUseCases
 from bot.store import iso
+from bot.timekeeping import TimekeepingUseCases
 
 __all__ = [
     "Answer",
@@ -52,7 +55,14 @@ __all__ = [
 Result = CircleInfo | Refusal
 
 
-class CircleService(PostingUseCases, AnswerUseCases, OverviewUseCases, SettingsUseCases):
+class CircleService(
+    PostingUseCases,
+    AnswerUseCases,
+    OverviewUseCases,
+    SettingsUseCases,
+    TimekeepingUseCases,
+    DigestUseCases,
+):
     """`CircleService(store, exchanges)`; `exchanges` maps exchange id to Exchange."""
 
     # Lifecycle -----------------------------------------------------------------------------

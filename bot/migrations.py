@@ -155,12 +155,26 @@ def _point_titles_and_view(db: sqlite_utils.Database) -> None:
     )
 
 
+def _session_bookkeeping(db: sqlite_utils.Database) -> None:
+    """3: what the timetable needs to survive a restart (docs/scheduling.md).
+
+    `last_slot_at`: every scheduled session up to this time has been dealt with (posted,
+    skipped for a pause or holiday, or reported missed), so start-up knows what downtime cost.
+    `session_started_at` and `session_cursor`: when the scheduled session of posting slot
+    `session_cursor` began, the base for pacing the reply and prompt.
+    """
+    db.execute("ALTER TABLE circles ADD COLUMN last_slot_at TEXT")
+    db.execute("ALTER TABLE circles ADD COLUMN session_started_at TEXT")
+    db.execute("ALTER TABLE circles ADD COLUMN session_cursor INTEGER")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 # Index + 1 is the version a migration brings the database to.
 MIGRATIONS: list[Migration] = [
     _initial_schema,
     _point_titles_and_view,
+    _session_bookkeeping,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -108,11 +108,17 @@ def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:
     return _keyed("prompt", bodies)
 
 
+def split_text(text: str, budget: int) -> list[str]:
+    """Escaped HTML pieces of plain `text`, each at most `budget` UTF-16 units, split as above."""
+    return _pack(_atoms(text, budget), budget)
+
+
 def _atoms(text: str, budget: int) -> list[tuple[str, str]]:
     """Escaped pieces of `text`, each with the separator that precedes it, each within budget.
 
     Paragraphs are preferred; an over-long paragraph falls back to sentences, an over-long
-    sentence to words, so a split never lands mid-word.
+    sentence to words, so a split never lands mid-word — unless one "word" (a long URL, say)
+    is itself longer than a message, which is then cut where it must be.
     """
     atoms: list[tuple[str, str]] = []
     for p_index, paragraph in enumerate(paragraphs(text)):
@@ -126,8 +132,21 @@ def _atoms(text: str, budget: int) -> list[tuple[str, str]]:
                 atoms.append((sentence_separator, escape(sentence)))
                 continue
             for w_index, word in enumerate(sentence.split()):
-                atoms.append((sentence_separator if w_index == 0 else " ", escape(word)))
+                word_separator = sentence_separator if w_index == 0 else " "
+                for c_index, piece in enumerate(_cut(word, budget)):
+                    atoms.append((word_separator if c_index == 0 else "", piece))
     return atoms
+
+
+def _cut(word: str, budget: int) -> list[str]:
+    """The escaped word in pieces that each fit the budget (one piece when it already fits)."""
+    pieces, current = [], ""
+    for char in word:
+        if current and utf16_len(current + escape(char)) > budget:
+            pieces.append(current)
+            current = ""
+        current += escape(char)
+    return [*pieces, current]
 
 
 def _pack(atoms: list[tuple[str, str]], budget: int) -> list[str]:

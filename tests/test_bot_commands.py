@@ -35,7 +35,8 @@ async def test_the_whole_seed_exchange_is_posted_in_order_then_the_circle_finish
             headings = {text.split("\n")[0].split(" · ")[0] for text in sent if text[:5] == "Point"}
             assert headings == {f"Point {number}/10"}
             assert "Reply to this message to answer" in sent[-1] or sent[-1].startswith("[poll]")
-        (last,) = await bot.command("/next")
+        digest, last = await bot.command("/next")  # the closed point's digest, then the end
+        assert digest.startswith("📝 Point 10")
         assert "That was the last point" in last
         refused = await bot.command("/next")
         assert "finished" in refused[0]
@@ -109,7 +110,8 @@ async def test_editing_an_old_command_does_not_run_it_again(api, tmp_path):
         ("/goto 0", "There are 10 points: choose 1–10."),
         ("/circle_start a b", "Usage: /circle_start [exchange], for example /circle_start"),
         ("/circle_start nope", "Unknown exchange 'nope'. Known exchanges: icl-tiananmen-2025."),
-        ("/restart a b", "Usage: /restart [exchange]."),
+        ("/restart a b", "Usage: /restart [exchange], for example /restart or /restart icl-"),
+        ("/goto ²", "Usage: /goto N with a point number"),
     ],
 )
 async def test_wrong_arguments_get_one_line_saying_what_is_accepted(
@@ -130,6 +132,7 @@ async def test_pause_resume_skip_goto_stop_and_restart(api, tmp_path):
         assert await bot.command("/resume") == ["The circle is not paused."]
         assert "Paused" in (await bot.command("/pause"))[0]
         assert "paused" in (await bot.command("/next"))[0]
+        assert "/resume, then /next posts it" in (await bot.command("/goto 1"))[0]
         assert "Resumed" in (await bot.command("/resume"))[0]
         assert "Point 2 is next" in (await bot.command("/skip"))[0]
         sent = await bot.command("/next")

@@ -173,3 +173,91 @@ async def test_the_export_deep_link_greeting_says_what_to_do_next(api, tmp_path)
     async with running_bot(api, tmp_path) as bot:
         await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start export"))
     assert "send /export in your group again" in api.sent_messages(ADMIN)[0]["text"]
+
+
+async def test_mine_sends_a_long_answer_whole_over_several_messages(api, tmp_path):
+    long_answer = " ".join(f"Sentence {n} says <this> & that." for n in range(400))
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, long_answer, reply_to=prompt["message_id"])
+        )
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+    private = [m["text"] for m in api.sent_messages(ALICE)]
+    assert len(private) >= 3
+    assert all(len(text) <= 4096 for text in private)
+    for n in range(400):
+        assert any(f"Sentence {n} says <this> & that." in text for text in private), n
+
+
+async def test_anonymous_admins_are_asked_to_use_their_own_account_for_personal_data(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        for command in ("/mine", "/forgetme"):
+            (reply,) = await bot.act(lambda c=command: api.anonymous_admin_message(GROUP, c))
+            assert reply.startswith("You are posting anonymously")
+
+
+async def test_a_reply_to_the_poll_counts_as_an_answer(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/goto 2")
+        before = len(api.sent_messages(GROUP))
+        await bot.command("/next")
+        poll = next(m for m in api.sent_messages(GROUP)[before:] if "poll" in m)
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "Undecided, because…", reply_to=poll["message_id"])
+        )
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 1" in status
+
+
+async def test_replies_to_the_bots_own_command_answers_are_not_answers(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        await bot.command("/status")
+        status_message = api.sent_messages(GROUP)[-1]
+        await bot.act(
+            lambda: api.send_text(GROUP, ALICE, "thanks", reply_to=status_message["message_id"])
+        )
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 0" in status
+
+
+async def test_a_command_sent_as_a_reply_to_a_point_is_not_an_answer(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(lambda: api.send_text(GROUP, ALICE, "/points", reply_to=prompt["message_id"]))
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 0" in status
+
+
+async def test_a_forged_forget_button_deletes_only_the_pressers_own_answers(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        _, _, prompt = await start_and_post(bot)
+        await bot.act(lambda: api.send_text(GROUP, ALICE, "Alice's", reply_to=prompt["message_id"]))
+        await bot.command("/forgetme", user=BOB)
+        ask = api.sent_messages(GROUP)[-1]
+        # Bob presses a button carrying Alice's id: refused, nothing deleted.
+        await bot.act(
+            lambda: api.press_button(GROUP, BOB, ask["message_id"], f"forget:{ALICE}", strict=False)
+        )
+        (status,) = await bot.command("/status")
+    assert "Answers on this point: 1" in status
+
+
+async def test_status_names_members_who_spoke_but_have_not_answered(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await start_and_post(bot)
+        await bot.command("/points", user=BOB)
+        (status,) = await bot.command("/status")
+    assert "Not yet: " in status
+    assert "Bob" in status.split("Not yet: ")[1]
+
+
+async def test_a_group_command_in_a_private_chat_says_where_it_works(api, tmp_path):
+    api.private_chat(ALICE)
+    async with running_bot(api, tmp_path) as bot:
+        await bot.act(lambda: api.send_text(ALICE, ALICE, "/next"))
+    assert "works in the group where the circle runs" in api.sent_messages(ALICE)[0]["text"]

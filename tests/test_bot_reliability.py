@@ -4,13 +4,14 @@ Each test checks the promise in docs/reliability.md: no post lost, none doubled,
 one documented case where Telegram took a message but its answer never reached us.
 """
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
 from bot.telegram import sessions
-from tests.bot_harness import GROUP, Clock, make_world, running_bot
+from tests.bot_harness import ADMIN, GROUP, Clock, make_world, running_bot
 
 NEW_GROUP = -100999
 
@@ -129,3 +130,33 @@ async def test_a_restart_does_not_post_a_point_nobody_asked_for(api, tmp_path):
         await bot.settle()
     assert len(point_one(bot.texts())) == 3
     assert not any(text.startswith("Point 2/10") for text in bot.texts())
+
+
+async def test_a_retry_and_a_next_at_the_same_moment_post_each_message_once(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        api.drop_next("sendMessage", chat_id=GROUP)
+        await bot.command("/next")
+        # Slow Telegram down so the two posting loops overlap.
+        api.latency = 0.2
+        (job,) = bot.app.job_queue.get_jobs_by_name(f"retry:{GROUP}")
+        job.schedule_removal()
+        await asyncio.gather(
+            job.run(bot.app), bot.act(lambda: api.send_text(GROUP, ADMIN, "/next"))
+        )
+        await bot.settle()
+        api.latency = 0
+    assert len(point_one(bot.texts())) == 3
+
+
+async def test_next_tells_the_organizer_when_telegram_refuses_or_is_unreachable(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        api.fail_next(
+            "sendMessage", error_code=400, description="Bad Request: chat not found", chat_id=GROUP
+        )
+        (refused,) = await bot.command("/next")
+        assert refused.startswith("Telegram refused the message")
+        api.drop_next("sendMessage", chat_id=GROUP)
+        (later,) = await bot.command("/next")
+        assert "I will try again in 30 s by myself" in later

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,42 @@ def test_shipped_exchange_is_valid_and_well_formed():
     notes = {term for point in exchange.points for term, _ in point.notes}
     for term in ("Hu Yaobang", "Zhao Ziyang", "Fang Lizhi"):
         assert any(term in note for note in notes), term
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('id = "tiny"', 'id = "Tiny One"', "id must be lowercase letters, digits and dashes"),
+        (
+            'further_reading = ["https://example.org/more"]',
+            'further_reading = "https://example.org/more"',
+            "further_reading must be a list of strings",
+        ),
+        ('language = "en"', 'language = "en"\nsource_ignore = 3', "source_ignore must be a list"),
+        ('title = "The second point"', f'title = "{"t" * 121}"', "title must be 1–120 characters"),
+        (
+            '"Editors" = "The people who run the paper."',
+            '"Editors" = 3',
+            "notes must map each term",
+        ),
+        (
+            '"Editors" = "The people who run the paper."',
+            "\n".join(f'"T{n}" = "{"n" * 300}"' for n in range(8)),
+            "notes add up to more than 2000 characters",
+        ),
+        ('"Editors" = "The people who run the paper."', f'"E" = "{"n" * 601}"', "1–600 characters"),
+        ('prompts = ["Anything to add?"]', 'prompts = ["Any?"]\npoll = 3', "poll must be a table"),
+        (
+            'question = "Who is right?"',
+            'question = "Who is right?"\nmulti = true',
+            "unknown poll key",
+        ),
+        ('"The editors", "Undecided"]', '"The reader"]', "poll options must be 2–10 distinct"),
+        ('"Undecided"]', f'"{"u" * 101}"]', "poll options must be 2–10 distinct strings of 1–100"),
+    ],
+)
+def test_each_validation_rule_names_what_is_accepted(tmp_path, old, new, message):
+    assert old in VALID
+    problems = problems_of(write(tmp_path, VALID.replace(old, new)))
+    assert any(message in problem for problem in problems), problems
+    assert all(re.search(r"tiny\.toml:\d+: ", problem) for problem in problems), problems

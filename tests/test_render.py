@@ -106,3 +106,11 @@ def test_limit_counts_utf16_units_so_emoji_heavy_text_still_fits():
     messages = [m for m in render_point(exchange_with(letter=letter), 0) if m.part == "letter"]
     assert all(utf16_len(m.html) <= TELEGRAM_TEXT_LIMIT for m in messages)
     assert len(messages) >= 2
+
+
+def test_a_single_word_longer_than_a_message_is_cut_to_fit():
+    url = "https://example.org/" + "a&b" * 2000
+    messages = [m for m in render_point(exchange_with(letter=url), 0) if m.part == "letter"]
+    assert len(messages) >= 2
+    assert all(utf16_len(m.html) <= TELEGRAM_TEXT_LIMIT for m in messages)
+    assert "".join(quoted_text(m.html) for m in messages) == url

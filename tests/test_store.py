@@ -167,3 +167,22 @@ def test_times_are_stored_as_utc_iso_text():
 def test_a_naive_time_is_refused():
     with pytest.raises(ValueError):
         iso(datetime(2025, 6, 4, 18, 0))
+
+
+def test_a_version_2_database_gains_the_timetable_bookkeeping_without_losing_rows(db_path):
+    db = connect(db_path)
+    assert migrations.migrate(db, target=2) == [1, 2]
+    insert_v1_rows(db)
+    db.execute("UPDATE circles SET schedule = 'tue,thu 19:00 Europe/Berlin'")
+    db.close()
+
+    store = open_store(db_path)
+    assert store.schema_version == migrations.LATEST >= 3
+    row = store.one("SELECT * FROM circles")
+    assert row["schedule"] == "tue,thu 19:00 Europe/Berlin"
+    # Circles scheduled before version 3 owe nothing: start-up marks them as of now.
+    assert row["last_slot_at"] is None
+    assert row["session_started_at"] is None
+    assert row["session_cursor"] is None
+    assert store.scalar("SELECT count(*) FROM answers") == 1
+    store.close()

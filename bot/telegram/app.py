@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     Update,
 )
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,9 +28,19 @@ from telegram.ext import (
 from bot.circle import CircleService
 from bot.config import Config
 from bot.content import ContentError, load_library
+from bot.migrations import SchemaTooNew
 from bot.store import open_store
-from bot.telegram import answers, chat_events, export_command, members, organizer, sessions
+from bot.telegram import (
+    answers,
+    chat_events,
+    export_command,
+    members,
+    organizer,
+    schedule_commands,
+    sessions,
+)
 from bot.telegram.errors import on_error
+from bot.telegram.timetable import Timetable
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +60,16 @@ ORGANIZER_COMMANDS = [
     ("goto", "Make point N current: /goto N"),
     ("restart", "New run from point 1 (answers kept)"),
     ("circle_stop", "Stop the circle"),
+    ("schedule", "When the circle meets: /schedule tue,thu 19:00"),
+    ("pace", "Space letter, reply, prompt: /pace reply +10m prompt +20m"),
+    ("holiday", "Skip sessions: /holiday 2026-12-21..2027-01-04"),
+    ("remind", "Reminder before each session: /remind 2h"),
     ("export", "Send the minutes to you privately"),
 ]
+
+
+class StartupError(Exception):
+    """The bot cannot start with this setup; the message says what to fix."""
 
 
 def utc_now() -> datetime:
@@ -61,6 +83,12 @@ def build_application(
 ) -> Application:
     """The whole bot: handlers in one block, Telegram's flood limits in the rate limiter."""
     exchanges = load_library(config.content_dir)
+    if config.default_exchange not in exchanges:
+        known = ", ".join(sorted(exchanges)) or "none"
+        raise StartupError(
+            f"content.default_exchange {config.default_exchange!r} is not in "
+            f"{config.content_dir} (exchanges there: {known})"
+        )
     service = CircleService(open_store(config.database), exchanges)
     application = (
         Application.builder()
@@ -79,27 +107,40 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    application.bot_data.update(config=config, service=service, clock=clock)
+    application.bot_data.update(
+        config=config, service=service, clock=clock, timetable=Timetable(application)
+    )
 
     # Commands react to new messages only: PTB would otherwise re-run a command whose message
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
-    for name, callback in [
-        ("circle_start", organizer.circle_start),
-        ("next", organizer.next_point),
-        ("pause", organizer.pause),
-        ("resume", organizer.resume),
-        ("skip", organizer.skip),
-        ("goto", organizer.goto),
-        ("circle_stop", organizer.circle_stop),
-        ("restart", organizer.restart),
-        ("status", organizer.status),
-        ("points", members.points),
-        ("forgetme", members.forgetme),
-        ("export", export_command.export),
-    ]:
+    group_commands = {
+        "circle_start": organizer.circle_start,
+        "next": organizer.next_point,
+        "pause": organizer.pause,
+        "resume": organizer.resume,
+        "skip": organizer.skip,
+        "goto": organizer.goto,
+        "circle_stop": organizer.circle_stop,
+        "restart": organizer.restart,
+        "status": organizer.status,
+        "schedule": schedule_commands.schedule,
+        "pace": schedule_commands.pace,
+        "holiday": schedule_commands.holiday,
+        "remind": schedule_commands.remind,
+        "points": members.points,
+        "forgetme": members.forgetme,
+        "export": export_command.export,
+    }
+    # Group -1 runs before the handlers below: note who speaks, so /status can name who has
+    # not answered yet (privacy mode shows the bot commands and replies, nothing else).
+    application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)
+    for name, callback in group_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new & groups))
+    application.add_handler(
+        CommandHandler(list(group_commands), members.group_only, filters=new & ~groups)
+    )
     application.add_handler(CommandHandler("help", members.help_command, filters=new))
     application.add_handler(CommandHandler("mine", members.mine, filters=new))
     application.add_handler(CommandHandler("start", members.private_start, filters=new))
@@ -122,14 +163,17 @@ async def _post_init(application: Application) -> None:
     members_list = [BotCommand(name, text) for name, text in MEMBER_COMMANDS]
     organizers_list = [BotCommand(name, text) for name, text in ORGANIZER_COMMANDS]
     await bot.set_my_commands(members_list, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands([BotCommand("help", "How discussion circles work")])
     await bot.set_my_commands(
         organizers_list + members_list, scope=BotCommandScopeAllChatAdministrators()
     )
+    # First finish any point an outage left half-posted, then re-arm every circle's timetable.
     await sessions.resume_interrupted(application)
+    await application.bot_data["timetable"].start_up()
 
 
 def run_bot(config: Config) -> int:
-    """Run until interrupted; returns the process exit code."""
+    """Run until interrupted; returns the process exit code (2: fix the setup, 1: try later)."""
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=config.log_level
     )
@@ -141,6 +185,26 @@ def run_bot(config: Config) -> int:
         for problem in error.problems:
             log.error("content: %s", problem)
         return 2
+    except (StartupError, SchemaTooNew, sqlite3.DatabaseError) as error:
+        log.error("%s", error)
+        return 2
+    try:
+        # Checked once before polling: python-telegram-bot's own start-up would log a
+        # traceback for a refused token or an unreachable server instead of one clear line.
+        asyncio.run(_check_bot_api(config))
+    except InvalidToken:
+        log.error(
+            "Telegram refused the token in %s: check it with @BotFather (/token).", config.token_env
+        )
+        return 2
+    except NetworkError as error:
+        log.error("cannot reach the Bot API at %s: %s", config.api_base_url, error)
+        return 1
     log.info("starting: api=%s database=%s", config.api_base_url, config.database)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _check_bot_api(config: Config) -> None:
+    async with Bot(config.token, base_url=config.api_base_url):
+        pass  # entering initializes the bot, which asks getMe

@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.circle import MemberAnswer, Refusal
+from bot.render import split_text, utf16_len
 from bot.telegram.context import Context, answer, now, service
 
 log = logging.getLogger(__name__)
@@ -25,14 +26,34 @@ HELP = (
     "/mine — your own answers, sent to you privately\n"
     "/forgetme — delete your answers in this group\n\n"
     "Organizers (group admins): /circle_start, /next, /pause, /resume, /skip, /goto N, "
-    "/status, /restart, /circle_stop."
+    "/status, /restart, /circle_stop; the timetable: /schedule, /pace, /holiday, /remind."
 )
 MINE_LIMIT = 3500  # keep /mine replies comfortably under Telegram's 4096 characters
+# Anonymous admins all share one placeholder account, so "your" answers cannot be told apart.
+ANONYMOUS = "You are posting anonymously, as the group: send this from your own account."
 
 
 async def help_command(update: Update, context: Context) -> None:
     """What the circle is and how to answer."""
     await answer(update.effective_message, HELP)
+
+
+async def note_member(update: Update, context: Context) -> None:
+    """Remember a member who spoke to the bot, so /status can list who has not answered."""
+    message = update.effective_message
+    user = message.from_user if message else None
+    if user is None or user.is_bot or message.sender_chat is not None:
+        return
+    service(context).see_member(message.chat_id, user.id, user.full_name, now(context))
+
+
+async def group_only(update: Update, context: Context) -> None:
+    """A group command sent in a private chat: say where it works."""
+    await answer(
+        update.effective_message,
+        "That command works in the group where the circle runs. Here I can send you /help; "
+        "/mine in the group sends your answers here.",
+    )
 
 
 async def private_start(update: Update, context: Context) -> None:
@@ -69,22 +90,25 @@ def _format_answers(chat_title: str, answers: list[MemberAnswer]) -> list[str]:
     if not answers:
         blocks.append("You have no answers here yet.")
     for item in answers:
-        body = escape(item.text) if item.text else ""
+        text = item.text or ""
         if item.media_kind:
-            body = f"[{item.media_kind}] {body}".strip()
+            text = f"[{item.media_kind}] {text}".strip()
         edited = " (edited)" if item.edited_at else ""
-        blocks.append(
+        heading = (
             f"<b>Point {item.point_number}: {escape(item.point_title)}</b> · run "
-            f"{item.run_number}, {item.created_at:%Y-%m-%d %H:%M} UTC{edited}\n{body}"
+            f"{item.run_number}, {item.created_at:%Y-%m-%d %H:%M} UTC{edited}"
         )
+        # A long answer is split like an excerpt, never cut short or inside an HTML entity.
+        pieces = split_text(text, MINE_LIMIT - utf16_len(heading) - 20) if text else [""]
+        blocks.append(f"{heading}\n{pieces[0]}")
+        blocks += [f"<i>(continued)</i>\n{piece}" for piece in pieces[1:]]
     return blocks
 
 
 def _chunks(blocks: list[str]) -> list[str]:
     messages, current = [], ""
     for block in blocks:
-        block = block if len(block) <= MINE_LIMIT else block[: MINE_LIMIT - 1] + "…"
-        if current and len(current) + len(block) + 2 > MINE_LIMIT:
+        if current and utf16_len(current) + utf16_len(block) + 2 > MINE_LIMIT:
             messages.append(current)
             current = block
         else:
@@ -98,6 +122,9 @@ async def mine(update: Update, context: Context) -> None:
     user = message.from_user
     if message.chat.type == message.chat.PRIVATE or user is None:
         await answer(message, "Send /mine in your group, and I will send your answers here.")
+        return
+    if message.sender_chat is not None:
+        await answer(message, ANONYMOUS)
         return
     answers = service(context).member_answers(message.chat_id, user.id)
     try:
@@ -125,6 +152,9 @@ async def forgetme(update: Update, context: Context) -> None:
     user = message.from_user
     if user is None or message.chat.type == message.chat.PRIVATE:
         await answer(message, "Send /forgetme in the group whose answers you want deleted.")
+        return
+    if message.sender_chat is not None:
+        await answer(message, ANONYMOUS)
         return
     buttons = InlineKeyboardMarkup(
         [

@@ -119,12 +119,13 @@ async def goto(update: Update, context: Context) -> None:
     """Make point N the current one; /next then posts it (again, if it was posted before)."""
     message = update.effective_message
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1 or not args[0].isdecimal() or not args[0].isascii():
         await answer(message, GOTO_USAGE)
         return
     result = service(context).goto(message.chat_id, int(args[0]), now(context), _actor(message))
     if not isinstance(result, Refusal):
-        await answer(message, f"↪️ Point {result.point_number} is now current: /next posts it.")
+        then = "/resume, then /next posts it" if result.state == "paused" else "/next posts it"
+        await answer(message, f"↪️ Point {result.point_number} is now current: {then}.")
         return
     await answer(message, escape(result.message))
 
@@ -147,7 +148,11 @@ async def restart(update: Update, context: Context) -> None:
     args = context.args or []
     exchange_id = args[0] if len(args) == 1 else None
     if len(args) > 1:
-        await answer(message, "Usage: <code>/restart [exchange]</code>.")
+        await answer(
+            message,
+            "Usage: <code>/restart [exchange]</code>, for example <code>/restart</code> or "
+            f"<code>/restart {escape(config(context).default_exchange)}</code>.",
+        )
         return
     result = service(context).restart(message.chat_id, now(context), _actor(message), exchange_id)
     if not isinstance(result, Refusal):

@@ -7,7 +7,7 @@ message into one Bot API call and maps every Telegram fault to "sent", "not sent
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,11 +32,22 @@ class PostResult:
 
 
 async def post_pending(
-    bot: Bot, service: CircleService, clock: Callable[[], datetime], chat_id: int
+    bot: Bot,
+    service: CircleService,
+    clock: Callable[[], datetime],
+    chat_id: int,
+    *,
+    parts: Set[str] | None = None,
 ) -> PostResult:
-    """Send every message of the current point that is not yet confirmed, in order."""
+    """Send every message of the current point that is not yet confirmed, in order.
+
+    `parts` (paced sessions, docs/scheduling.md) stops at the first message whose part is not
+    in it: the rest goes out later, still in order.
+    """
     posted = 0
     while (pending := service.next_post(chat_id)) is not None:
+        if parts is not None and pending.outgoing.part not in parts:
+            break
         circle = service.circle(chat_id)
         if circle is None or not service.begin_post(
             chat_id, pending.key, clock(), cursor=pending.cursor
