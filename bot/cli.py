@@ -11,7 +11,7 @@ import click
 
 from bot.circle_types import Refusal
 from bot.config import ConfigError, load_config
-from bot.content import ContentError, Exchange, load_exchange, load_library
+from bot.content import ContentError, Exchange, load_exchange, load_library, original_file
 from bot.coverage import check_coverage, format_report
 from bot.export import minutes
 from bot.migrations import SchemaTooNew
@@ -63,16 +63,18 @@ def _load(path: str) -> Exchange:
 
 
 @content.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True))
 @click.option(
     "--source",
     type=click.Path(exists=True, dir_okay=False),
-    help="The original text: report which of its sentences no point covers.",
+    help="The original text: report which of its sentences no point covers "
+    "(default: original.txt in an exchange folder).",
 )
 def check(path: str, source: str | None) -> None:
-    """Validate an exchange file (and its coverage of the original with --source)."""
+    """Validate an exchange (a .toml file or a folder) and its coverage of the original."""
     exchange = _load(path)
     click.echo(f"{path}: valid, {len(exchange.points)} points ({exchange.id}: {exchange.title})")
+    source = source or (str(original_file(path)) if original_file(path) else None)
     if source:
         report = check_coverage(exchange, Path(source).read_text(encoding="utf-8"))
         for line in format_report(report):
@@ -82,7 +84,7 @@ def check(path: str, source: str | None) -> None:
 
 
 @content.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True))
 @click.option("--point", "point_id", help="Only this point (its id or its number).")
 def preview(path: str, point_id: str | None) -> None:
     """Print exactly the messages the bot will post for each point, with their sizes."""

@@ -176,9 +176,26 @@ class _Checker:
         return tuple(item.strip() for item in value)
 
 
-def load_exchange(path: str | Path) -> Exchange:
-    """Load and validate one exchange file, raising ContentError listing every problem."""
+EXCHANGE_FILE = "exchange.toml"
+ORIGINAL_FILE = "original.txt"
+
+
+def exchange_file(path: str | Path) -> Path:
+    """An exchange is a .toml file, or a folder holding exchange.toml (and its original)."""
     path = Path(path)
+    return path / EXCHANGE_FILE if path.is_dir() else path
+
+
+def original_file(path: str | Path) -> Path | None:
+    """The original text shipped in an exchange's folder, if there is one."""
+    candidate = Path(path) / ORIGINAL_FILE
+    return candidate if Path(path).is_dir() and candidate.exists() else None
+
+
+def load_exchange(path: str | Path) -> Exchange:
+    """Load and validate one exchange (file or folder), raising ContentError listing every
+    problem."""
+    path = exchange_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -354,7 +371,9 @@ def load_library(directory: str | Path) -> dict[str, Exchange]:
     """Load every exchange under a directory, keyed by id; all files' problems at once."""
     exchanges: dict[str, Exchange] = {}
     problems: list[Problem] = []
-    for path in sorted(Path(directory).glob("*.toml")):
+    directory = Path(directory)
+    paths = sorted([*directory.glob("*.toml"), *directory.glob(f"*/{EXCHANGE_FILE}")])
+    for path in paths:
         try:
             exchange = load_exchange(path)
         except ContentError as error:

@@ -16,7 +16,7 @@ CHAT = -1001
 OTHER_CHAT = -2002
 ORGANIZER = 42
 ANN, BOB, CY = 7, 8, 9
-REAL_EXCHANGE = Path(__file__).parent.parent / "content" / "icl-tiananmen-2025.toml"
+REAL_EXCHANGE = Path(__file__).parent.parent / "content" / "icl-tiananmen-2025"
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -55,3 +56,18 @@ def test_preview_of_unknown_point_says_what_is_accepted():
     result = invoke("content", "preview", str(SHIPPED), "--point", "99")
     assert result.exit_code == 2
     assert "use a number 1–10 or one of: opening" in result.output
+
+
+def test_check_of_an_exchange_folder_uses_its_original_by_default():
+    result = invoke("content", "check", str(SHIPPED))
+    assert result.exit_code == 0, result.output
+    assert "100 of 100 source sentences covered" in result.output
+
+
+def test_check_against_the_seed_as_received_passes():
+    seed = SHIPPED.parent.parent.parent / "shared" / "seeds" / "000_016121fea642d1f3.txt"
+    if not seed.exists():
+        pytest.skip("no shared/ folder beside this clone; the shipped copy is tested above")
+    assert seed.read_bytes() == SEED.read_bytes()
+    result = invoke("content", "check", str(SHIPPED), "--source", str(seed))
+    assert result.exit_code == 0, result.output

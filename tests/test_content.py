@@ -5,7 +5,7 @@ import pytest
 
 from bot.content import ContentError, load_exchange, load_library, paragraphs, sentences
 
-SHIPPED = Path(__file__).parent.parent / "content" / "icl-tiananmen-2025.toml"
+SHIPPED = Path(__file__).parent.parent / "content" / "icl-tiananmen-2025"
 
 VALID = """\
 id = "tiny"
@@ -220,3 +220,11 @@ def test_each_validation_rule_names_what_is_accepted(tmp_path, old, new, message
     problems = problems_of(write(tmp_path, VALID.replace(old, new)))
     assert any(message in problem for problem in problems), problems
     assert all(re.search(r"tiny\.toml:\d+: ", problem) for problem in problems), problems
+
+
+def test_library_loads_files_and_folders_alike(tmp_path):
+    write(tmp_path, VALID, "a.toml")
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "b", VALID.replace('id = "tiny"', 'id = "tiny-two"'), "exchange.toml")
+    (tmp_path / "notes").mkdir()  # a folder without exchange.toml is not an exchange
+    assert sorted(load_library(tmp_path)) == ["tiny", "tiny-two"]

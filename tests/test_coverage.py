@@ -3,7 +3,7 @@ from bot.coverage import check_coverage, format_report
 from tests.test_content import SHIPPED, VALID, write
 
 # The original as received (../shared/seeds/000_016121fea642d1f3.txt), shipped beside the exchange.
-SEED = SHIPPED.parent / "sources" / "icl-tiananmen-2025.txt"
+SEED = SHIPPED / "original.txt"
 
 SOURCE = """\
 https://example.org/tiny
