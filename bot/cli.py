@@ -25,8 +25,7 @@ def cli() -> None:
     """Discussion Circle: a Telegram bot that walks a study group through an exchange."""
 
 
-@cli.command()
-@click.option(
+config_option = click.option(
     "--config",
     "config_path",
     default="config.toml",
@@ -34,6 +33,10 @@ def cli() -> None:
     type=click.Path(dir_okay=False),
     help="Configuration file (copy config.example.toml).",
 )
+
+
+@cli.command()
+@config_option
 def run(config_path: str) -> None:
     """Start the bot (long polling) with the given configuration."""
     try:
@@ -115,14 +118,7 @@ def preview(path: str, point_id: str | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--config",
-    "config_path",
-    default="config.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Configuration file (its database and content folder are used).",
-)
+@config_option
 @click.option("--chat", "chat_id", required=True, type=int, help="The group's Telegram chat id.")
 @click.option(
     "--run", "run_number", type=click.IntRange(min=1), help="Run number (default: current)."
