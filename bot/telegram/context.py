@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -55,6 +55,18 @@ def organizers_only(handler: Handler) -> Handler:
         await handler(update, context)
 
     return checked
+
+
+async def ask_for_private_chat(message: Message, context: Context, command: str) -> None:
+    """Bots may not open a private chat: the member must press Start once, then ask again."""
+    link = f"https://t.me/{context.bot.username}?start={command}"
+    await message.reply_text(
+        "I can't message you yet: open a private chat with me, press <b>Start</b>, then send "
+        f"/{command} here again.",
+        parse_mode=ParseMode.HTML,
+        do_quote=False,
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open private chat", url=link)]]),
+    )
 
 
 def display_name(message: Message) -> str:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import Update
 from telegram.error import Forbidden
 
 from bot.circle import Refusal
 from bot.export import filename, load_minutes, normalize_format, render
-from bot.telegram.context import Context, answer, organizers_only, service
+from bot.telegram.context import Context, answer, ask_for_private_chat, organizers_only, service
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def parse_args(args: list[str]) -> tuple[int | None, str] | None:
     run: int | None = None
     fmt: str | None = None
     for arg in args:
-        if arg.isdigit() and run is None and int(arg) > 0:
+        if arg.isdecimal() and arg.isascii() and run is None and int(arg) > 0:
             run = int(arg)
         elif normalize_format(arg) and fmt is None:
             fmt = normalize_format(arg)
@@ -72,7 +71,8 @@ async def export(update: Update, context: Context) -> None:
             f"in {message.chat.title or 'your group'}",
         )
     except Forbidden:
-        await _explain_private_chat(message, context)
+        # Never posted in the group instead: members' answers are not for everyone's download.
+        await ask_for_private_chat(message, context, "export")
         return
     log.info(
         "chat=%s user=%s exported run %s as %s (%s answers)",
@@ -83,16 +83,3 @@ async def export(update: Update, context: Context) -> None:
         minutes.answer_count,
     )
     await answer(message, SENT)
-
-
-async def _explain_private_chat(message: Message, context: Context) -> None:
-    # Bots may not open a private chat; the organizer must press Start once. The minutes are
-    # never posted in the group instead: members' answers are not for everyone's download.
-    link = f"https://t.me/{context.bot.username}?start=export"
-    await message.reply_text(
-        "I can't message you yet: open a private chat with me, press <b>Start</b>, then send "
-        "/export here again.",
-        parse_mode=ParseMode.HTML,
-        do_quote=False,
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open private chat", url=link)]]),
-    )

@@ -11,7 +11,7 @@ from telegram.error import Forbidden
 
 from bot.circle import MemberAnswer, Refusal
 from bot.render import split_text, utf16_len
-from bot.telegram.context import Context, answer, now, service
+from bot.telegram.context import Context, answer, ask_for_private_chat, now, service
 
 log = logging.getLogger(__name__)
 
@@ -131,17 +131,7 @@ async def mine(update: Update, context: Context) -> None:
         for text in _chunks(_format_answers(message.chat.title or "this group", answers)):
             await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML)
     except Forbidden:
-        # Bots may not open a private chat; the member must press Start once.
-        link = f"https://t.me/{context.bot.username}?start=mine"
-        await message.reply_text(
-            "I can't message you yet: open a private chat with me, press <b>Start</b>, then send "
-            "/mine here again.",
-            parse_mode=ParseMode.HTML,
-            do_quote=False,
-            reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("Open private chat", url=link)]]
-            ),
-        )
+        await ask_for_private_chat(message, context, "mine")
         return
     await answer(message, f"{escape(user.first_name)}, I sent your answers to you privately.")
 
