@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from bot.circle import CircleService, Refusal
 from bot.cli import cli
-from bot.export import filename, load_minutes, minutes, normalize_format
+from bot.export import load_minutes, minutes
+from bot.minutes_format import filename, normalize_format
 from bot.store import open_store
 
 CHAT = -1001

@@ -12,7 +12,8 @@ from telegram import Update
 from telegram.error import Forbidden
 
 from bot.circle import Refusal
-from bot.export import filename, load_minutes, normalize_format, render
+from bot.export import load_minutes
+from bot.minutes_format import filename, normalize_format, render
 from bot.telegram.context import Context, answer, ask_for_private_chat, organizers_only, service
 
 log = logging.getLogger(__name__)
