@@ -141,7 +141,13 @@ class CircleService(
         return self._change_state(chat_id, now, actor_id, "pause", (RUNNING,), PAUSED)
 
     def resume(self, chat_id: int, now: datetime, actor_id: int | None) -> Result:
-        return self._change_state(chat_id, now, actor_id, "resume", (PAUSED,), RUNNING)
+        """Running again; the sessions of the pause are not owed (docs/scheduling.md)."""
+        with self.store.transaction():
+            result = self._change_state(chat_id, now, actor_id, "resume", (PAUSED,), RUNNING)
+            if isinstance(result, CircleInfo):
+                self.mark_slot(chat_id, now)
+                result = self._info(chat_id)
+            return result
 
     def stop(self, chat_id: int, now: datetime, actor_id: int | None) -> Result:
         """End the run early; the circle keeps its answers and can be started again."""
@@ -267,6 +273,11 @@ class CircleService(
             state=RUNNING,
             current_point=0,
             cursor=row["cursor"] + 1,
+            # The timetable starts afresh: no session before the new run is owed, and no
+            # session of the old run is being paced (docs/scheduling.md, "Bookkeeping").
+            last_slot_at=iso(now),
+            session_started_at=None,
+            session_cursor=None,
         )
 
     def _move(self, row: dict[str, Any], index: int, now: datetime) -> None:

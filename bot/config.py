@@ -10,11 +10,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schedule import ScheduleError, parse_schedule
+from bot.schedule import ScheduleError, check_schedule
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -169,7 +168,8 @@ def load_config(
 
 
 def _check_schedule(path: Path, spec: str, timezone: str) -> None:
+    # Syntax only: a one-off default that has passed must not stop the bot from starting.
     try:
-        parse_schedule(spec, timezone, datetime.now(UTC))
+        check_schedule(spec, timezone)
     except ScheduleError as error:
         raise ConfigError(f"{path}: circle.schedule: {error}") from None

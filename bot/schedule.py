@@ -2,8 +2,8 @@
 
 Pure domain code: no ``telegram`` import and no clock reads (``now``/``after`` are passed in
 as aware datetimes). Time-zone and DST handling is left to APScheduler's ``CronTrigger`` /
-``DateTrigger``; the only correction is :class:`WallClockCronTrigger`, which drops the second
-firing of a wall-clock time that occurs twice when clocks fall back.
+``DateTrigger``; the only correction is ``WallClockCronTrigger`` (bot/wallclock.py), which drops
+the second firing of a wall-clock time that occurs twice when clocks fall back.
 
 DST rules, as pinned by tests: a session at a time that does not exist (02:30 on a
 spring-forward day in Europe/Berlin) fires once, at the first real instant after the gap
@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.schedule_parse import (
@@ -47,12 +46,14 @@ from bot.schedule_parse import (
     resolve_timezone,
     zone,
 )
+from bot.wallclock import WallClockCronTrigger
 
 __all__ = [
     "Pacing",
     "Schedule",
     "ScheduleError",
     "WallClockCronTrigger",
+    "check_schedule",
     "format_duration",
     "format_holiday",
     "load_schedule",
@@ -69,52 +70,11 @@ FORMS = (
     ' a cron line like "0 19 * * 2", or "off".'
 )
 MIN_GAP = timedelta(hours=1)  # cron lines may not fire more often than this
+# Any fixed moment will do for checking a spec's shape (check_schedule): no clock is read.
+_CHECK_FROM = datetime(2000, 1, 3, tzinfo=UTC)
 _ALL_DAYS = tuple(range(7))
 _GROUP_SPECS = {_ALL_DAYS: "daily", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
 _GROUP_WORDS = {_ALL_DAYS: "every day", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
-
-
-class WallClockCronTrigger(CronTrigger):
-    """A ``CronTrigger`` that fires once per local wall-clock time, optionally every N days.
-
-    APScheduler 3.11's ``CronTrigger`` fires *twice* for a time inside the repeated hour when
-    clocks fall back (02:30 on 2026-10-25 in Europe/Berlin at +02:00 and again at +01:00);
-    this subclass skips the second (``fold=1``) occurrence. With ``every_days=N`` it keeps
-    only local dates a multiple of N days after ``anchor``: the day filter is calendar
-    arithmetic, all time-zone work stays in ``CronTrigger``.
-    """
-
-    __slots__ = ("anchor", "every_days")
-
-    def __init__(self, *, every_days: int = 1, anchor: date | None = None, **kwargs) -> None:
-        if anchor is not None:
-            kwargs.setdefault("start_date", datetime.combine(anchor, time()))
-        super().__init__(**kwargs)
-        self.every_days = every_days
-        self.anchor = anchor
-
-    def _wanted(self, fire: datetime) -> bool:
-        repeated = fire.fold == 1 and fire.replace(fold=0).utcoffset() != fire.utcoffset()
-        if repeated:
-            return False
-        if self.anchor is None:
-            return True
-        days = (fire.date() - self.anchor).days
-        return days >= 0 and days % self.every_days == 0
-
-    def get_next_fire_time(self, previous_fire_time, now):
-        fire = super().get_next_fire_time(previous_fire_time, now)
-        while fire is not None and not self._wanted(fire):
-            fire = super().get_next_fire_time(fire, fire)
-        return fire
-
-    def __getstate__(self):
-        return {**super().__getstate__(), "every_days": self.every_days, "anchor": self.anchor}
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        self.every_days = state.get("every_days", 1)
-        self.anchor = state.get("anchor")
 
 
 @dataclass(frozen=True)
@@ -232,15 +192,30 @@ def parse_schedule(spec: str, default_tz: str, now: datetime) -> Schedule | None
             when = f"{schedule.start} {format_time(schedule.hour, schedule.minute)}"
             raise ScheduleError(f"That time has passed: {when} ({schedule.timezone}).")
     if schedule.kind == "cron":
-        runs = next_runs(schedule, now, count=6)
-        if not runs:
-            raise ScheduleError(f'The cron line "{schedule.cron}" never fires.')
-        if any(b - a < MIN_GAP for a, b in pairwise(runs)):
-            raise ScheduleError(
-                f'The cron line "{schedule.cron}" fires more than once an hour;'
-                ' pick fixed times, e.g. "0 19 * * 2".'
-            )
+        _check_cron(schedule, now)
     return schedule
+
+
+def check_schedule(spec: str, default_tz: str) -> None:
+    """Check a spec's syntax as ``parse_schedule`` would, without a clock (config.toml).
+
+    A one-off whose date has passed is accepted here: the config stays valid after it, and
+    ``apply_default_schedule`` ignores it. Raises ScheduleError.
+    """
+    schedule = _parse(spec, default_tz, _CHECK_FROM)
+    if schedule is not None and schedule.kind == "cron":
+        _check_cron(schedule, _CHECK_FROM)
+
+
+def _check_cron(schedule: Schedule, now: datetime) -> None:
+    runs = next_runs(schedule, now, count=6)
+    if not runs:
+        raise ScheduleError(f'The cron line "{schedule.cron}" never fires.')
+    if any(b - a < MIN_GAP for a, b in pairwise(runs)):
+        raise ScheduleError(
+            f'The cron line "{schedule.cron}" fires more than once an hour;'
+            ' pick fixed times, e.g. "0 19 * * 2".'
+        )
 
 
 def load_schedule(spec: str) -> Schedule | None:

@@ -36,6 +36,8 @@ from bot.store import iso, parse_iso
 
 Holidays = Sequence[tuple[date, date]]
 MAX_SLOTS = 5000  # slots looked at when catching up; daily sessions for 13 years
+# A job may fire a little before the injected clock reaches its time (tests, clock skew).
+TOLERANCE = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from bot.config import Config
 from bot.fakebotapi import FakeBotAPI
@@ -23,6 +23,7 @@ from bot.telegram.app import build_application
 ROOT = Path(__file__).parent.parent
 GROUP = -100123
 ADMIN, ALICE, BOB = 1, 2, 3
+SESSION = f"session:{GROUP}"
 
 
 class Clock:
@@ -135,3 +136,41 @@ async def running_bot(
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+# Timetable helpers: APScheduler is paused, a test moves the Clock and fires armed jobs itself.
+
+
+@asynccontextmanager
+async def bot_at(api, tmp_path, clock: Clock, **config):
+    async with running_bot(api, tmp_path, clock=clock, **config) as bot:
+        bot.app.job_queue.scheduler.pause()  # tests fire jobs themselves
+        yield bot
+
+
+def job(bot, name: str = SESSION):
+    (found,) = bot.app.job_queue.get_jobs_by_name(name)
+    return found
+
+
+def jobs(bot, prefix: str) -> list[str]:
+    return sorted(j.name for j in bot.app.job_queue.jobs() if j.name.startswith(prefix))
+
+
+async def fire(bot, name: str = SESSION, chat_id: int = GROUP) -> list[str]:
+    """Run an armed job's callback now (exceptions propagate); the bot's messages it caused."""
+    armed = job(bot, name)
+    before = len(bot.texts(chat_id))
+    await armed.callback(CallbackContext.from_job(armed, bot.app))
+    await bot.settle()
+    return bot.texts(chat_id)[before:]
+
+
+def headings(texts: list[str]) -> list[str]:
+    """`Point 3/10` for each of a point's messages among `texts`."""
+    return [t.split(" · ")[0] for t in texts if t.startswith("Point ")]
+
+
+def next_fire(bot, after: datetime, name: str = SESSION) -> datetime:
+    """When the armed job's own trigger fires next, strictly after `after`."""
+    return job(bot, name).job.trigger.get_next_fire_time(None, after + timedelta(seconds=1))

@@ -5,15 +5,29 @@ one documented case where Telegram took a message but its answer never reached u
 """
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
 from bot.telegram import sessions
-from tests.bot_harness import ADMIN, GROUP, Clock, make_world, running_bot
+from tests.bot_harness import (
+    ADMIN,
+    ALICE,
+    GROUP,
+    Clock,
+    bot_at,
+    fire,
+    headings,
+    jobs,
+    make_world,
+    running_bot,
+)
 
 NEW_GROUP = -100999
+BASIC_GROUP = -4242
+TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @pytest.fixture
@@ -160,3 +174,89 @@ async def test_next_tells_the_organizer_when_telegram_refuses_or_is_unreachable(
         api.drop_next("sendMessage", chat_id=GROUP)
         (later,) = await bot.command("/next")
         assert "I will try again in 30 s by myself" in later
+
+
+# -- the timetable through faults ---------------------------------------------------------
+
+
+async def in_basic_group(bot, text: str) -> None:
+    await bot.act(lambda: bot.api.send_text(BASIC_GROUP, ADMIN, text))
+
+
+@pytest.mark.parametrize("notice_seen", [True, False])
+async def test_a_basic_group_upgraded_to_a_supergroup_keeps_its_schedule(
+    api, tmp_path, notice_seen
+):
+    api.group(BASIC_GROUP, "Basic", admins=[ADMIN], creator=ADMIN, chat_type="group")
+    clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    async with bot_at(api, tmp_path, clock) as bot:
+        await in_basic_group(bot, "/circle_start")
+        await in_basic_group(bot, "/schedule tue,thu 19:00")
+        await in_basic_group(bot, "/remind 1h")
+        api.migrate_chat(BASIC_GROUP, NEW_GROUP)
+        if notice_seen:
+            await bot.settle()
+        else:  # the bot missed the notice: the session's first send finds the group moved
+            api.discard_pending_updates()
+        old = f"session:{NEW_GROUP}" if notice_seen else f"session:{BASIC_GROUP}"
+        clock.now = TUE_19
+        await fire(bot, old, chat_id=NEW_GROUP)
+        assert headings(bot.texts(NEW_GROUP)) == ["Point 1/10"] * 3
+        assert jobs(bot, f"session:{BASIC_GROUP}") == jobs(bot, f"remind:{BASIC_GROUP}") == []
+        assert jobs(bot, f"session:{NEW_GROUP}") == [f"session:{NEW_GROUP}"]
+        assert jobs(bot, f"remind:{NEW_GROUP}") == [f"remind:{NEW_GROUP}"]
+
+
+@pytest.mark.parametrize("command", ["/skip", "/goto 3", "/restart", "/circle_stop"])
+async def test_a_pending_retry_never_posts_the_point_that_replaced_its_own(api, tmp_path, command):
+    async with bot_at(api, tmp_path, Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))) as bot:
+        await bot.command("/circle_start")
+        api.drop_next("sendMessage", chat_id=GROUP)
+        await bot.command("/next")
+        (retry,) = bot.app.job_queue.get_jobs_by_name(f"retry:{GROUP}")
+        await bot.command(command)
+        assert jobs(bot, "retry:") == []
+        await retry.run(bot.app)  # even if it had already started: the slot moved on
+        await bot.settle()
+    assert headings(bot.texts()) == []
+
+
+async def test_a_restart_in_the_retry_window_completes_a_scheduled_session(api, tmp_path):
+    clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/schedule tue,thu 19:00")
+        # 429s outlast the rate limiter's 3 retries on the session's first message.
+        api.fail_next("sendMessage", error_code=429, retry_after=1, times=4, chat_id=GROUP)
+        clock.now = TUE_19
+        assert await fire(bot) == []
+        assert jobs(bot, "retry:") == [f"retry:{GROUP}"]
+    clock.now += timedelta(seconds=10)  # the process restarts before the retry ran
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.settle()
+    assert headings(bot.texts()) == ["Point 1/10"] * 3
+
+
+async def test_a_refused_scheduled_session_is_shown_in_status_until_a_post_succeeds(
+    api, tmp_path, caplog
+):
+    clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/schedule tue,thu 19:00")
+        api.fail_next(
+            "sendMessage", error_code=403, description="Forbidden: bot was kicked", chat_id=GROUP
+        )
+        clock.now = TUE_19
+        assert await fire(bot) == []
+        assert any(r.levelname == "ERROR" and "bot was kicked" in r.message for r in caplog.records)
+        (status,) = await bot.command("/status")
+        assert (
+            "⚠️ Last post failed, Tue 1 Dec 2026 19:00: Telegram refused the message: "
+            "Forbidden: bot was kicked. /next tries again."
+        ) in status
+        await bot.command("/next")
+        (status,) = await bot.command("/status")
+        assert "Last post failed" not in status
+    assert headings(bot.texts()) == ["Point 1/10"] * 3
+    assert not any(t.startswith("Point") for t in bot.texts(ALICE))

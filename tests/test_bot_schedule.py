@@ -6,17 +6,28 @@ injected Clock to a session time and fires the armed job itself (`fire`). No rea
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.base import run_coroutine_job
-from telegram.ext import CallbackContext
 
 from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ALICE, BOB, GROUP, Clock, make_world, running_bot
+from tests.bot_harness import (
+    ALICE,
+    BOB,
+    GROUP,
+    SESSION,
+    Clock,
+    bot_at,
+    fire,
+    headings,
+    job,
+    jobs,
+    make_world,
+    next_fire,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -24,7 +35,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=BERLIN)
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
-SESSION = f"session:{GROUP}"
 
 
 @pytest.fixture
@@ -34,36 +44,6 @@ def api():
         yield api
 
 
-@asynccontextmanager
-async def bot_at(api, tmp_path, clock: Clock, **config):
-    async with running_bot(api, tmp_path, clock=clock, **config) as bot:
-        bot.app.job_queue.scheduler.pause()  # tests fire jobs themselves
-        yield bot
-
-
-def job(bot, name: str = SESSION):
-    (found,) = bot.app.job_queue.get_jobs_by_name(name)
-    return found
-
-
-def jobs(bot, prefix: str) -> list[str]:
-    return sorted(j.name for j in bot.app.job_queue.jobs() if j.name.startswith(prefix))
-
-
-async def fire(bot, name: str = SESSION) -> list[str]:
-    """Run an armed job's callback now (exceptions propagate); the bot's messages it caused."""
-    armed = job(bot, name)
-    before = len(bot.texts())
-    await armed.callback(CallbackContext.from_job(armed, bot.app))
-    await bot.settle()
-    return bot.texts()[before:]
-
-
-def next_fire(bot, after: datetime, name: str = SESSION) -> datetime:
-    """When the armed job's own trigger fires next, strictly after `after`."""
-    return job(bot, name).job.trigger.get_next_fire_time(None, after + timedelta(seconds=1))
-
-
 async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
     await bot.command("/circle_start")
     return await bot.command(f"/schedule {spec}")
@@ -71,10 +51,6 @@ async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
 
 def elapsed(earlier: datetime, later: datetime) -> timedelta:
     return later.astimezone(UTC) - earlier.astimezone(UTC)
-
-
-def headings(texts: list[str]) -> list[str]:
-    return [t.split(" · ")[0] for t in texts if t.startswith("Point ")]
 
 
 # -- /schedule ---------------------------------------------------------------------------

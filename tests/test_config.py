@@ -128,3 +128,20 @@ def test_every_config_key_is_documented_in_the_example():
         assert f"[{section}]" in example
         for key in keys:
             assert re.search(rf"^{key} = ", example, re.M), key
+
+
+def test_a_one_off_default_schedule_that_has_passed_still_loads(tmp_path):
+    config = load_config(write_config(tmp_path, '[circle]\nschedule = "2020-01-01 10:00"\n'), ENV)
+    assert config.schedule == "2020-01-01 10:00"
+
+
+@pytest.mark.parametrize(
+    "spec", ["every 2 days 20:00", "tue,thu 19:00 Europe/Berlin", "0 19 * * 2", "off"]
+)
+def test_default_schedules_of_every_form_load(tmp_path, spec):
+    assert load_config(write_config(tmp_path, f'[circle]\nschedule = "{spec}"\n'), ENV).schedule
+
+
+@pytest.mark.parametrize("spec", ["* * * * *", "0 19 30 2 *", "tue 25:00", "daily 19:00 Mars/X"])
+def test_a_default_schedule_is_still_checked_without_a_clock(tmp_path, spec):
+    assert "circle.schedule" in error_of(tmp_path, f'[circle]\nschedule = "{spec}"\n')

@@ -12,6 +12,7 @@ from bot.schedule import (
     Schedule,
     ScheduleError,
     WallClockCronTrigger,
+    check_schedule,
     format_duration,
     format_holiday,
     load_schedule,
@@ -637,3 +638,11 @@ def test_remind_takes_a_duration_or_off():
 def test_the_wall_clock_trigger_can_be_built_directly():
     trigger = WallClockCronTrigger(hour=19, minute=0, timezone=BERLIN)
     assert trigger.get_next_fire_time(None, NOW) == datetime(2026, 11, 20, 19, 0, tzinfo=BERLIN)
+
+
+def test_check_schedule_accepts_a_past_one_off_and_refuses_what_parse_refuses():
+    check_schedule("2020-01-01 10:00", "Europe/Berlin")  # no clock: the date is not judged
+    check_schedule("every 3 days 20:00", "UTC")
+    for bad in ("whenever", "* * * * *", "0 19 30 2 *", "tue 19:00 Mars/Olympus"):
+        with pytest.raises(ScheduleError):
+            check_schedule(bad, "UTC")

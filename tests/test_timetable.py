@@ -175,3 +175,30 @@ def test_a_digest_in_a_basic_group_has_no_links():
     assert "1 answer from 1 member: Ann" in text
     assert "<a href" not in text
     assert render_digest(Digest(1, "First", 0, (), ())).endswith("No answers this time.")
+
+
+def test_a_new_run_owes_no_session_of_before_and_ends_any_pacing(service):
+    service.set_timetable(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    service.mark_session(CHAT, NOW, NOW, service.circle(CHAT).cursor)
+    later = NOW + timedelta(days=6)
+    service.stop(CHAT, NOW + timedelta(days=1), 42)
+    service.restart(CHAT, later, 42)
+    marks = service.marks(CHAT)
+    assert (marks.last_slot_at, marks.session_started_at, marks.session_cursor) == (
+        later,
+        None,
+        None,
+    )
+
+
+def test_resume_marks_the_pause_as_dealt_with_but_never_moves_the_mark_back(service):
+    service.set_timetable(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    service.pause(CHAT, NOW, 42)
+    week = NOW + timedelta(days=7)
+    assert service.resume(CHAT, week, 42).state == "running"
+    assert service.marks(CHAT).last_slot_at == week
+    claimed = week + timedelta(hours=9)  # a /next claimed a session ahead
+    service.mark_slot(CHAT, claimed)
+    service.pause(CHAT, week, 42)
+    service.resume(CHAT, week + timedelta(minutes=1), 42)
+    assert service.marks(CHAT).last_slot_at == claimed

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.telegram import sessions
 from bot.telegram.context import Context, now, service
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,8 @@ async def on_migrate(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return  # the twin service message in the new chat (migrate_from_chat_id) adds nothing
-    moved = service(context).migrate_chat(message.chat_id, message.migrate_to_chat_id, now(context))
-    if moved:
-        log.info("chat=%s migrated to chat=%s", message.chat_id, message.migrate_to_chat_id)
+    old, new = message.chat_id, message.migrate_to_chat_id
+    if service(context).migrate_chat(old, new, now(context)):
+        log.info("chat=%s migrated to chat=%s", old, new)
+        # The jobs were armed for the old chat id: they would find no circle there.
+        await sessions.follow_migration(context.application, old, new)

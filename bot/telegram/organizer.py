@@ -102,16 +102,24 @@ async def resume(update: Update, context: Context) -> None:
 async def skip(update: Update, context: Context) -> None:
     """Skip the current point without posting the rest of it."""
     message = update.effective_message
-    result = service(context).skip(message.chat_id, now(context), _actor(message))
+    chat_id, app = message.chat_id, context.application
+    before = service(context).status(chat_id, now(context))
+    result = service(context).skip(chat_id, now(context), _actor(message))
     if isinstance(result, Refusal):
         await answer(message, escape(result.message))
-    elif result.state == "finished":
-        await answer(message, "⏭ Skipped. That was the last point: the circle is finished.")
-    else:
-        await answer(
-            message,
-            f"⏭ Skipped. Point {result.point_number} is next: /next posts it now.",
-        )
+        return
+    sessions.cancel_retry(app, chat_id)  # a retry of the skipped point must not post the next
+    # A point that was fully out is closed by moving on, as a session closes it: digest.
+    closed = None
+    if not isinstance(before, Refusal) and before.point_posted:
+        closed = before.point_number - 1
+    if result.state == "finished":
+        await answer(message, "⏭ Skipped.")
+        await sessions.finish(app, chat_id, closed)
+        return
+    await answer(message, f"⏭ Skipped. Point {result.point_number} is next: /next posts it now.")
+    if closed is not None:
+        await sessions.post_digest(app, chat_id, closed)
 
 
 @organizers_only
@@ -124,6 +132,7 @@ async def goto(update: Update, context: Context) -> None:
         return
     result = service(context).goto(message.chat_id, int(args[0]), now(context), _actor(message))
     if not isinstance(result, Refusal):
+        sessions.cancel_retry(context.application, message.chat_id)
         then = "/resume, then /next posts it" if result.state == "paused" else "/next posts it"
         await answer(message, f"↪️ Point {result.point_number} is now current: {then}.")
         return
@@ -156,6 +165,7 @@ async def restart(update: Update, context: Context) -> None:
         return
     result = service(context).restart(message.chat_id, now(context), _actor(message), exchange_id)
     if not isinstance(result, Refusal):
+        sessions.cancel_retry(context.application, message.chat_id)
         await answer(
             message,
             f"🔁 Run {result.run_number} begins at point 1. Earlier answers are kept with their "
@@ -182,6 +192,9 @@ async def status(update: Update, context: Context) -> None:
         f"Next scheduled post: {sessions.describe_next(context.application, message.chat_id)}",
         f"Answers on this point: {result.answer_count}",
     ]
+    failure = sessions.last_failure(context.application, message.chat_id)
+    if failure is not None:
+        lines.append(f"⚠️ Last post failed, {escape(failure)}. /next tries again.")
     if result.answered:
         lines.append("Answered: " + escape(", ".join(result.answered)))
     if result.not_answered:

@@ -38,15 +38,19 @@ async def post_pending(
     chat_id: int,
     *,
     parts: Set[str] | None = None,
+    cursor: int | None = None,
 ) -> PostResult:
     """Send every message of the current point that is not yet confirmed, in order.
 
     `parts` (paced sessions, docs/scheduling.md) stops at the first message whose part is not
-    in it: the rest goes out later, still in order.
+    in it: the rest goes out later, still in order. `cursor` stops when the posting slot is not
+    that one (a /skip, /goto or /restart moved on since the post was asked for).
     """
     posted = 0
     while (pending := service.next_post(chat_id)) is not None:
         if parts is not None and pending.outgoing.part not in parts:
+            break
+        if cursor is not None and pending.cursor != cursor:
             break
         circle = service.circle(chat_id)
         if circle is None or not service.begin_post(

@@ -141,11 +141,10 @@ async def pace(update: Update, context: Context) -> None:
     if not await _stored(message, result, context):
         return
     lines = [f"⏱ Pacing: {escape(pacing.describe())}."]
-    runs = upcoming(circle, now(context), count=6)
-    gaps = [b.astimezone(UTC) - a.astimezone(UTC) for a, b in pairwise(runs)]
-    if gaps and pacing.prompt >= min(gaps):
+    gap = smallest_gap(circle, now(context))
+    if gap is not None and pacing.prompt >= gap:
         lines.append(
-            f"⚠️ Sessions are as little as {format_duration(min(gaps))} apart: when the next "
+            f"⚠️ Sessions are as little as {format_duration(gap)} apart: when the next "
             "session comes before the prompt, it posts the rest of the point instead of the "
             "next one."
         )
@@ -227,4 +226,17 @@ async def remind(update: Update, context: Context) -> None:
         text += f" The next: {when(earlier(runs[0], before))}."
     elif schedule_of(result) is None:
         text += f" There is no schedule yet: {EXAMPLE}."
+    gap = smallest_gap(result, at)
+    if gap is not None and before >= gap:
+        text += (
+            f"\n⚠️ Sessions are as little as {format_duration(gap)} apart: such a reminder comes "
+            "before the session in between, and counts down to that one."
+        )
     await answer(message, text)
+
+
+def smallest_gap(circle: CircleInfo, at: datetime) -> timedelta | None:
+    """The shortest time between two of the next sessions (None: fewer than two)."""
+    runs = upcoming(circle, at, count=6)
+    gaps = [b.astimezone(UTC) - a.astimezone(UTC) for a, b in pairwise(runs)]
+    return min(gaps) if gaps else None

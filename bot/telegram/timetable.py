@@ -6,7 +6,7 @@ APScheduler (under python-telegram-bot's JobQueue) only holds what is armed now.
 - `session:<chat_id>`: the schedule's trigger. Runs the session, unless the circle is paused
   or the local date is a holiday (the slot is then recorded as dealt with).
 - `pace:<chat_id>:<part>`: a date trigger for the reply or prompt of a paced session.
-- `remind:<chat_id>`: a date trigger `/remind` before the next session.
+- `remind:<chat_id>`: a date trigger `/remind` before the next session (bot/telegram/reminders.py).
 
 APScheduler decides when to call; every decision after that uses the injected clock
 (`bot_data["clock"]`), so a job that fires early, late or twice does the right thing, and tests
@@ -26,12 +26,11 @@ from apscheduler.triggers.date import DateTrigger
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.circle import CircleInfo, CircleService, Refusal
+from bot.circle import CircleInfo, CircleService
 from bot.circle_types import PAUSED, RUNNING
-from bot.schedule import format_duration
-from bot.telegram import sessions
+from bot.telegram import reminders, sessions
 from bot.timekeeping import (
-    earlier,
+    TOLERANCE,
     holidays_of,
     on_holiday,
     schedule_of,
@@ -43,8 +42,6 @@ from bot.timekeeping import (
 
 log = logging.getLogger(__name__)
 
-# A job may fire a little before the injected clock reaches its time (tests, clock skew).
-TOLERANCE = timedelta(seconds=5)
 # Even with late_grace_minutes = 0 a session held up a few seconds by a busy event loop must
 # still be posted: APScheduler would otherwise drop it with only a log line.
 MIN_MISFIRE_SECONDS = 60
@@ -92,25 +89,26 @@ class Timetable:
             circle = default
             await self._announce_default(circle, now)
         self._arm_session(circle)
-        self._arm_reminder(circle, now)
+        reminders.arm(self, circle, now)
         await self._arm_pacing(circle)
 
     def disarm(self, chat_id: int) -> None:
-        """Remove every job of the circle (finished, stopped)."""
+        """Remove every job of the circle (finished, stopped, moved to a new chat id)."""
         for name in (f"session:{chat_id}", f"remind:{chat_id}"):
-            self._remove(name)
+            self.remove(name)
         self._remove_pacing(chat_id)
+        sessions.cancel_retry(self.app, chat_id)
 
-    def _remove(self, name: str) -> None:
+    def remove(self, name: str) -> None:
         for job in self.app.job_queue.get_jobs_by_name(name):
             job.schedule_removal()
 
     def _remove_pacing(self, chat_id: int) -> None:
         for part in PACED:
-            self._remove(f"pace:{chat_id}:{part}")
+            self.remove(f"pace:{chat_id}:{part}")
 
-    def _add(self, callback, trigger: BaseTrigger, name: str, chat_id: int, data=None) -> None:
-        self._remove(name)
+    def add(self, callback, trigger: BaseTrigger, name: str, chat_id: int, data=None) -> None:
+        self.remove(name)
         misfire = max(MIN_MISFIRE_SECONDS, int(self.grace.total_seconds()))
         self.app.job_queue.run_custom(
             callback,
@@ -131,43 +129,40 @@ class Timetable:
         schedule = schedule_of(circle)
         name = f"session:{circle.chat_id}"
         if schedule is None or (schedule.kind == "once" and not upcoming(circle, self.now())):
-            self._remove(name)
+            self.remove(name)
             return
-        self._add(_session_job, schedule.trigger(), name, circle.chat_id)
+        self.add(_session_job, schedule.trigger(), name, circle.chat_id)
         log.info("chat=%s armed %s", circle.chat_id, schedule.spec)
 
-    def _arm_reminder(self, circle: CircleInfo, after: datetime) -> None:
-        """Arm the reminder for the first session whose reminder time is after `after`."""
-        name = f"remind:{circle.chat_id}"
-        self._remove(name)
-        if circle.remind_before_minutes is None:
-            return
-        before = timedelta(minutes=circle.remind_before_minutes)
-        runs = upcoming(circle, after + before, count=1)
-        if runs:
-            slot = runs[0]
-            at = earlier(slot, before)
-            self._add(_remind_job, DateTrigger(run_date=at), name, circle.chat_id, slot)
+    async def _arm_pacing(self, circle: CircleInfo, post_due: bool = True) -> None:
+        """Arm the paced parts still to come; post those already due.
 
-    async def _arm_pacing(self, circle: CircleInfo) -> None:
-        """Arm the paced parts still to come; post those already due (after downtime)."""
+        Due parts are those whose time passed while the bot was down, or that a change of
+        /pace made due (with pacing off: the rest of the point), as long as the point in the
+        current slot is one a scheduled session began. A pending retry posts them itself.
+        """
         chat_id = circle.chat_id
         self._remove_pacing(chat_id)
-        times = self.service.pace_times(chat_id)
-        if not times or circle.state != RUNNING or self.service.next_post(chat_id) is None:
+        marks = self.service.marks(chat_id)
+        if circle.state != RUNNING or marks is None or marks.session_cursor != circle.cursor:
             return
         now = self.now()
-        due = self.service.due_parts(chat_id, now)
         pending = self.service.next_post(chat_id)
-        if due is not None and pending is not None and pending.outgoing.part in due:
+        due = self.service.due_parts(chat_id, now)  # None: not paced, all of it is due
+        retrying = self.app.job_queue.get_jobs_by_name(f"retry:{chat_id}")
+        is_due = pending is not None and (due is None or pending.outgoing.part in due)
+        if is_due and post_due and not retrying:
             await sessions.post_and_retry(self.app, chat_id, parts=due)
+        times = self.service.pace_times(chat_id)
+        if not times or self.service.next_post(chat_id) is None:
+            return
         armed: set[datetime] = set()
         for part in PACED:
             at = times[part]
             if at > now and at not in armed:  # reply and prompt at one time: one job
                 armed.add(at)
                 trigger = DateTrigger(run_date=at)
-                self._add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.cursor)
+                self.add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.cursor)
 
     async def _announce_default(self, circle: CircleInfo, now: datetime) -> None:
         schedule = schedule_of(circle)
@@ -188,7 +183,38 @@ class Timetable:
         await self._run_due(chat_id, restarted=False)
         circle = self.service.circle(chat_id)
         if circle is not None and circle.active:
-            await self._arm_pacing(circle)
+            await self._arm_pacing(circle, post_due=False)  # the session posted what is due
+
+    def late_limit(self, restarted: bool) -> timedelta:
+        """How late a session may still be posted. After downtime: `late_grace_minutes`. A
+        job held up by a busy event loop: at least what APScheduler let through."""
+        if restarted:
+            return self.grace
+        return max(self.grace, timedelta(seconds=MIN_MISFIRE_SECONDS))
+
+    def claim_slot(self, chat_id: int) -> datetime | None:
+        """A /next that opened a point shortly before (or just after) a scheduled session is
+        that session: mark its slot handled so it does not post the next point right after.
+
+        "Shortly": within the late limit either side of now, on a slot not yet handled.
+        Returns the slot claimed, or None.
+        """
+        service, now = self.service, self.now()
+        circle = service.circle(chat_id)
+        schedule = schedule_of(circle) if circle is not None else None
+        marks = service.marks(chat_id)
+        if circle is None or circle.state != RUNNING or schedule is None or marks is None:
+            return None
+        window = self.late_limit(restarted=False)
+        after = now - window
+        if marks.last_slot_at is not None:
+            after = max(after, marks.last_slot_at)
+        slots = slots_between(schedule, after, now + window, holidays_of(circle))
+        if not slots:
+            return None
+        service.mark_slot(chat_id, slots[0])
+        log.info("chat=%s /next counts as the session at %s", chat_id, slots[0].isoformat())
+        return slots[0]
 
     async def _run_due(self, chat_id: int, restarted: bool) -> None:
         """Run the session due now, if any: at most one, however many were missed."""
@@ -202,7 +228,7 @@ class Timetable:
             if restarted:  # scheduled before the bookkeeping existed: nothing is owed
                 service.mark_slot(chat_id, now)
                 return
-            last = now - max(self.grace, TOLERANCE)
+            last = now - max(self.late_limit(restarted), TOLERANCE)
         else:
             last = marks.last_slot_at
         slots = slots_between(schedule, last, now + TOLERANCE)
@@ -216,14 +242,12 @@ class Timetable:
             service.mark_slot(chat_id, slots[-1])
             return
         slot = real[-1]
-        if now - slot > self.grace + TOLERANCE:
+        if now - slot > self.late_limit(restarted) + TOLERANCE:
             service.mark_slot(chat_id, slots[-1])
             await self._report_missed(circle, slot, now, restarted)
             return
         if now - slot > TOLERANCE and restarted:
-            await self._tell(
-                chat_id, f"Posting the {slot:%H:%M} session late: the bot was offline."
-            )
+            await self.tell(chat_id, f"Posting the {slot:%H:%M} session late: the bot was offline.")
         log.info("chat=%s session for %s", chat_id, slot.isoformat())
         await sessions.run_session(self.app, chat_id, slot=slot)
         service.mark_slot(chat_id, slots[-1])
@@ -239,7 +263,7 @@ class Timetable:
             else "there is no further session: post with /next"
         )
         log.warning("chat=%s missed the session at %s", circle.chat_id, slot.isoformat())
-        await self._tell(
+        await self.tell(
             circle.chat_id,
             f"The bot was {why} at {slot:%H:%M} {short_day(slot)}; {following}.",
         )
@@ -254,34 +278,7 @@ class Timetable:
             return
         await sessions.post_and_retry(self.app, chat_id, parts=due)
 
-    async def on_reminder(self, chat_id: int, slot: datetime) -> None:
-        """Tell the group how many answered, once, before the session that closes the point."""
-        service, now = self.service, self.now()
-        circle = service.circle(chat_id)
-        if circle is None or not circle.active or circle.remind_before_minutes is None:
-            return
-        before = timedelta(minutes=circle.remind_before_minutes)
-        if now < earlier(slot, before + TOLERANCE):  # early by the clock: wait for the time
-            self._arm_reminder(circle, now)
-            return
-        if now < slot and circle.state == RUNNING:
-            status = service.status(chat_id, now)
-            if not isinstance(status, Refusal) and status.point_posted:
-                count = len(status.answered)
-                so_far = (
-                    "nobody has answered yet"
-                    if count == 0
-                    else f"{count} member{' has' if count == 1 else 's have'} answered so far"
-                )
-                left = format_duration(_round_minutes(slot - now))
-                await self._tell(
-                    chat_id,
-                    f"⏰ Point {status.point_number} closes in {left}: {so_far}. "
-                    "Reply to the point's messages to answer.",
-                )
-        self._arm_reminder(circle, max(now, earlier(slot, before)))
-
-    async def _tell(self, chat_id: int, html: str) -> None:
+    async def tell(self, chat_id: int, html: str) -> None:
         try:
             await sessions.say(self.app, chat_id, html)
         except TelegramError as error:
@@ -311,10 +308,6 @@ class Timetable:
         return "; then ".join(parts) + paused
 
 
-def _round_minutes(delta: timedelta) -> timedelta:
-    return timedelta(minutes=max(1, round(delta.total_seconds() / 60)))
-
-
 def timetable(app: Application) -> Timetable:
     return app.bot_data["timetable"]
 
@@ -325,7 +318,3 @@ async def _session_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _pace_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
-
-
-async def _remind_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await timetable(context.application).on_reminder(context.job.chat_id, context.job.data)
