@@ -3,7 +3,8 @@
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ADMIN, ALICE, GROUP, make_world, running_bot
+from bot.telegram.app import build_application
+from tests.bot_harness import ADMIN, ALICE, GROUP, make_config, make_world, running_bot
 
 
 @pytest.fixture
@@ -196,3 +197,13 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
         (reply,) = await bot.command("/status")
     assert reply == "Sorry, something went wrong on my side; please try again in a minute."
     assert any("unhandled error" in record.message for record in caplog.records)
+
+
+def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(tmp_path):
+    with FakeBotAPI() as api:
+        app = build_application(make_config(api, tmp_path))
+    limiter = app.bot.rate_limiter
+    # Private attributes of PTB's AIORateLimiter: the only way to read the limits it holds.
+    assert (limiter._base_limiter.max_rate, limiter._base_limiter.time_period) == (30, 1)
+    assert (limiter._group_max_rate, limiter._group_time_period) == (20, 60)
+    assert limiter._max_retries >= 1
