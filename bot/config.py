@@ -7,6 +7,7 @@ prints it and exits 2, so whoever runs the bot never has to read a traceback.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -147,6 +148,11 @@ def load_config(
         _check_schedule(path, schedule, timezone)
 
     token_env = str(values["telegram.token_env"])
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
+        raise ConfigError(
+            f"{path}: telegram.token_env must be an environment variable name, "
+            f"like TELEGRAM_BOT_TOKEN, got {token_env!r}"
+        )
     token = environ.get(token_env, "").strip()
     if require_token and not token:
         raise ConfigError(f"{token_env} is not set. " + TOKEN_HELP.format(var=token_env))

@@ -23,6 +23,7 @@ TITLE_MAX = 120
 # Prompts and notes share one message with the answer hint; bounding them keeps it whole.
 PROMPT_MAX = 500
 NOTE_MAX = 600
+NOTE_TERM_MAX = 60
 NOTES_TOTAL_MAX = 2000
 
 EXCHANGE_KEYS = {
@@ -249,15 +250,21 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
     points = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_points):
+        # Checked on the raw id, so a duplicate is reported even when the point has other errors.
+        point_id = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(point_id, str) and SLUG.match(point_id.strip()):
+            point_id = point_id.strip()
+            if point_id in seen:
+                check.point_problem(
+                    index,
+                    point_id,
+                    "id",
+                    f"duplicate point id (first used by point {seen[point_id]})",
+                )
+            seen.setdefault(point_id, index + 1)
         point = _point(check, index, raw)
-        if point is None:
-            continue
-        if point.id in seen:
-            check.point_problem(
-                index, point.id, "id", f"duplicate point id (first used by point {seen[point.id]})"
-            )
-        seen.setdefault(point.id, index + 1)
-        points.append(point)
+        if point is not None:
+            points.append(point)
     return Exchange(
         id=values["id"],
         title=values["title"],
@@ -310,10 +317,17 @@ def _point(check: _Checker, index: int, raw: object) -> Point | None:
         )
     notes = raw.get("notes", {})
     if not isinstance(notes, dict) or not all(
-        isinstance(value, str) and 0 < len(value.strip()) <= NOTE_MAX for value in notes.values()
+        0 < len(term.strip()) <= NOTE_TERM_MAX
+        and isinstance(value, str)
+        and 0 < len(value.strip()) <= NOTE_MAX
+        for term, value in notes.items()
     ):
         check.point_problem(
-            index, label, "notes", f"notes must map each term to a text of 1–{NOTE_MAX} characters"
+            index,
+            label,
+            "notes",
+            f"notes must map each term (1–{NOTE_TERM_MAX} characters) "
+            f"to a text of 1–{NOTE_MAX} characters",
         )
         notes = {}
     if sum(len(term) + len(text) for term, text in notes.items()) > NOTES_TOTAL_MAX:

@@ -23,13 +23,25 @@ class SourceSentence:
     text: str
 
 
+# source_ignore is for headings and URLs; a line ending like a sentence is letter or reply text.
+SENTENCE_LIKE = re.compile(r"[.!?…][\"'”’)]*$")
+
+
 @dataclass
 class CoverageReport:
     total: int = 0
-    ignored_lines: int = 0
+    ignored: list[SourceSentence] = field(default_factory=list)
     uncovered: list[SourceSentence] = field(default_factory=list)
     out_of_order: list[SourceSentence] = field(default_factory=list)
     not_in_source: list[tuple[str, str]] = field(default_factory=list)  # (point id, sentence)
+
+    @property
+    def ignored_lines(self) -> int:
+        return len(self.ignored)
+
+    @property
+    def ignored_sentences(self) -> list[SourceSentence]:
+        return [line for line in self.ignored if SENTENCE_LIKE.search(line.text)]
 
     @property
     def covered(self) -> int:
@@ -37,19 +49,23 @@ class CoverageReport:
 
     @property
     def complete(self) -> bool:
-        return not (self.uncovered or self.out_of_order or self.not_in_source)
+        return not (
+            self.uncovered or self.out_of_order or self.not_in_source or self.ignored_sentences
+        )
 
 
-def source_sentences(text: str, ignore: set[str]) -> tuple[list[SourceSentence], int]:
-    """The sentences of an original text with their line numbers, minus ignored lines."""
+def source_sentences(
+    text: str, ignore: set[str]
+) -> tuple[list[SourceSentence], list[SourceSentence]]:
+    """The sentences of an original text with their line numbers, and the lines ignored."""
     found: list[SourceSentence] = []
-    ignored = 0
+    ignored: list[SourceSentence] = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = normalize(line)
         if not line:
             continue
         if line in ignore:
-            ignored += 1
+            ignored.append(SourceSentence(number, line))
             continue
         found.extend(SourceSentence(number, sentence) for sentence in sentences(line))
     return found, ignored
@@ -60,7 +76,7 @@ def check_coverage(exchange: Exchange, source_text: str) -> CoverageReport:
     if exchange.source:
         ignore.add(exchange.source)
     wanted, ignored = source_sentences(source_text, ignore)
-    report = CoverageReport(total=len(wanted), ignored_lines=ignored)
+    report = CoverageReport(total=len(wanted), ignored=ignored)
 
     # Letter and reply excerpts are read as two streams, each in point order. A point may
     # re-quote an earlier letter sentence, so order is judged from a cursor that only moves on.
@@ -98,6 +114,10 @@ def format_report(report: CoverageReport) -> list[str]:
     lines = [f"{report.covered} of {report.total} source sentences covered"]
     if report.ignored_lines:
         lines[0] += f" ({report.ignored_lines} source lines ignored as declared in source_ignore)"
+    refused = report.ignored_sentences
+    for line in report.ignored:
+        why = " is a sentence, not a heading or URL: cover it in a point" if line in refused else ""
+        lines.append(f"  ignored (source line {line.line}){why}: {line.text}")
     lines += [f"  not covered (source line {s.line}): {s.text}" for s in report.uncovered]
     lines += [f"  out of order (source line {s.line}): {s.text}" for s in report.out_of_order]
     lines += [

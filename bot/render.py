@@ -88,17 +88,15 @@ def _quoted(part: str, heading: str, intro: str, text: str, tag: str, limit: int
 
 
 def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:
-    lines = []
-    if point.notes:
-        notes = "\n".join(f"• <b>{escape(term)}</b>: {escape(note)}" for term, note in point.notes)
-        lines.append(f"<b>Context</b>\n<blockquote expandable>{notes}</blockquote>")
-    discuss = [f"{n}. {escape(prompt)}" for n, prompt in enumerate(point.prompts, start=1)]
-    lines.append("<b>Discuss</b>\n" + "\n".join(discuss))
     frame = f"<b>{heading} (99/99)</b>\n\n{ANSWER_HINT}"
-    # Content validation bounds prompts and notes, so each section fits a message whole.
-    chunks = _pack(
-        [("\n\n" if i else "", line) for i, line in enumerate(lines)], limit - utf16_len(frame)
-    )
+    budget = limit - utf16_len(frame)
+    sections = []
+    if point.notes:
+        notes = [f"• <b>{escape(term)}</b>: {escape(note)}" for term, note in point.notes]
+        sections.append(("<b>Context</b>\n<blockquote expandable>", notes, "</blockquote>"))
+    prompts = [f"{n}. {escape(prompt)}" for n, prompt in enumerate(point.prompts, start=1)]
+    sections.append(("<b>Discuss</b>\n", prompts, ""))
+    chunks = _pack_sections(sections, budget)
     count = len(chunks)
     bodies = [
         f"<b>{heading}{_marker(n, count)}</b>\n{chunk}"
@@ -106,6 +104,30 @@ def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:
         for n, chunk in enumerate(chunks, start=1)
     ]
     return _keyed("prompt", bodies)
+
+
+def _pack_sections(sections: list[tuple[str, list[str], str]], budget: int) -> list[str]:
+    """Pack sections of lines into messages. A section that spills over is reopened (heading
+    and tags repeated) in the next message, so each message's HTML stands alone. Content
+    validation bounds each line well under a message, so lines are never cut."""
+    chunks: list[str] = []
+    current = ""
+    for opening, lines, closing in sections:
+        body: list[str] = []
+        for line in lines:
+            trial = _joined(current, opening + "\n".join([*body, line]) + closing)
+            if utf16_len(trial) > budget and (body or current):
+                chunks.append(
+                    _joined(current, opening + "\n".join(body) + closing) if body else current
+                )
+                current, body = "", []
+            body.append(line)
+        current = _joined(current, opening + "\n".join(body) + closing)
+    return [*chunks, current]
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}\n\n{second}" if first else second
 
 
 def split_text(text: str, budget: int) -> list[str]:

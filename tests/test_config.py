@@ -145,3 +145,11 @@ def test_default_schedules_of_every_form_load(tmp_path, spec):
 @pytest.mark.parametrize("spec", ["* * * * *", "0 19 30 2 *", "tue 25:00", "daily 19:00 Mars/X"])
 def test_a_default_schedule_is_still_checked_without_a_clock(tmp_path, spec):
     assert "circle.schedule" in error_of(tmp_path, f'[circle]\nschedule = "{spec}"\n')
+
+
+def test_an_empty_token_variable_name_is_refused(tmp_path):
+    message = error_of(tmp_path, '[telegram]\ntoken_env = ""\n')
+    assert (
+        "telegram.token_env must be an environment variable name, like TELEGRAM_BOT_TOKEN"
+        in message
+    )

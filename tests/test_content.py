@@ -213,6 +213,7 @@ def test_shipped_exchange_is_valid_and_well_formed():
         ),
         ('"The editors", "Undecided"]', '"The reader"]', "poll options must be 2–10 distinct"),
         ('"Undecided"]', f'"{"u" * 101}"]', "poll options must be 2–10 distinct strings of 1–100"),
+        ('"Editors" = "The people who run the paper."', '"" = "Nobody."', "each term (1–60"),
     ],
 )
 def test_each_validation_rule_names_what_is_accepted(tmp_path, old, new, message):
@@ -228,3 +229,10 @@ def test_library_loads_files_and_folders_alike(tmp_path):
     write(tmp_path / "b", VALID.replace('id = "tiny"', 'id = "tiny-two"'), "exchange.toml")
     (tmp_path / "notes").mkdir()  # a folder without exchange.toml is not an exchange
     assert sorted(load_library(tmp_path)) == ["tiny", "tiny-two"]
+
+
+def test_a_duplicate_id_is_reported_even_when_the_point_has_other_errors(tmp_path):
+    text = VALID.replace('id = "second"', 'id = "first"').replace('letter = "Yours."', "")
+    problems = problems_of(write(tmp_path, text))
+    assert any("duplicate point id (first used by point 1)" in p for p in problems), problems
+    assert any("letter excerpt is required" in p for p in problems), problems

@@ -62,3 +62,15 @@ def test_shipped_exchange_covers_the_seed_verbatim_and_in_order():
     report = check_coverage(load_exchange(SHIPPED), SEED.read_text(encoding="utf-8"))
     assert report.complete, "\n".join(format_report(report))
     assert report.total > 90
+
+
+def test_source_ignore_cannot_hide_a_sentence_of_the_letter(tmp_path):
+    text = VALID.replace(
+        'title = "A tiny', 'source_ignore = ["The editors:", "Ours."]\ntitle = "A tiny'
+    )
+    text = text.replace('reply = "Ours."', 'reply = "Ours, again."')
+    report = check_coverage(load_exchange(write(tmp_path, text)), SOURCE)
+    assert not report.complete
+    assert [s.text for s in report.ignored_sentences] == ["Ours."]
+    expected = "ignored (source line 7) is a sentence, not a heading or URL: cover it in a point"
+    assert f"  {expected}: Ours." in format_report(report)

@@ -114,3 +114,18 @@ def test_a_single_word_longer_than_a_message_is_cut_to_fit():
     assert len(messages) >= 2
     assert all(utf16_len(m.html) <= TELEGRAM_TEXT_LIMIT for m in messages)
     assert "".join(quoted_text(m.html) for m in messages) == url
+
+
+def test_many_long_notes_spill_into_a_second_prompt_message_each_with_whole_html():
+    notes = tuple((f"Term {n}", "😀" * 395) for n in range(5))
+    exchange = exchange_with(notes=notes, title="T" * 120)
+    prompts = [m for m in render_point(exchange, 0) if m.part == "prompt"]
+    assert [m.key for m in prompts] == ["prompt", "prompt.2"]
+    for message in prompts:
+        assert utf16_len(message.html) <= TELEGRAM_TEXT_LIMIT
+        assert message.html.count("<blockquote expandable>") == message.html.count("</blockquote>")
+    shown = "".join(m.html for m in prompts)
+    assert all(f"<b>Term {n}</b>" in shown for n in range(5))
+    assert "1. Is 1 &lt; 2" in prompts[-1].html
+    assert prompts[-1].html.endswith(ANSWER_HINT)
+    assert ANSWER_HINT not in prompts[0].html
