@@ -13,6 +13,7 @@ them, so the bot needs only this module.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -148,6 +149,31 @@ class CircleService(
                 self.mark_slot(chat_id, now)
                 result = self._info(chat_id)
             return result
+
+    def open_scheduled_session(
+        self, chat_id: int, slot: datetime, now: datetime
+    ) -> Session | Refusal:
+        """`open_session` for the scheduled session of `slot`, its bookkeeping in the same
+        transaction, before anything is sent: the slot is dealt with and, unless it only
+        completes a point a scheduled session already began (a paced point still going when
+        the next session came), the session begins the current posting slot at `now`
+        (`Session.session_began`: pacing counts from `now`). So a crash while the closed
+        point's digest is sent leaves a point that start-up sees as begun and posts.
+        """
+        with self.store.transaction():
+            marks = self.marks(chat_id)
+            session = self.open_session(chat_id, now)
+            if isinstance(session, Refusal):
+                return session
+            self.mark_slot(chat_id, slot)
+            if session.finished:
+                return session
+            cursor = session.circle.cursor
+            paced_before = marks is not None and marks.session_cursor == cursor
+            if session.closed_point is not None or not paced_before:
+                self.mark_session(chat_id, slot, now, cursor)
+                session = replace(session, session_began=True)
+            return session
 
     def stop(self, chat_id: int, now: datetime, actor_id: int | None) -> Result:
         """End the run early; the circle keeps its answers and can be started again."""

@@ -83,12 +83,17 @@ class PendingPost:
 
 @dataclass(frozen=True)
 class Session:
-    """What `open_session` did. `closed_point` (0-based) was fully posted and is now closed."""
+    """What `open_session` did. `closed_point` (0-based) was fully posted and is now closed.
+
+    `session_began`: a scheduled session began this posting slot now, so its pacing counts
+    from now (`CircleService.open_scheduled_session`).
+    """
 
     point_index: int
     closed_point: int | None
     finished: bool
     circle: CircleInfo
+    session_began: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,7 @@ class ServiceBase:
 
     def _no_circle(self) -> Refusal:
         return Refusal(
-            f"There is no circle in this chat: start one with {COMMANDS['start']} <exchange>."
+            f"There is no circle in this chat: start one with {COMMANDS['start']} [exchange]."
         )
 
     def _audit(

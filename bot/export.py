@@ -107,7 +107,7 @@ def load_minutes(
         if circle is None or circle["run_number"] is None:
             return Refusal(
                 "There is no circle in this chat, so there are no minutes: "
-                f"start one with {COMMANDS['start']} <exchange>."
+                f"start one with {COMMANDS['start']} [exchange]."
             )
         run_count = store.scalar("SELECT MAX(number) FROM runs WHERE circle_id = ?", [circle["id"]])
         number = circle["run_number"] if run_number is None else run_number

@@ -113,7 +113,7 @@ class Schedule:
         if self.kind == "once":
             assert self.start is not None
             return f"once, on {format_day(self.start)} at {at} ({tz})"
-        return f"cron {self.cron} ({tz})"
+        return f"{_cron_words(self.cron) or 'cron ' + self.cron} ({tz})"
 
     def trigger(self) -> BaseTrigger:
         """A fresh APScheduler 3 trigger (``WallClockCronTrigger`` or ``DateTrigger``)."""
@@ -136,6 +136,27 @@ class Schedule:
             every_days=self.every_days,
             anchor=self.start if self.kind == "every" else None,
         )
+
+
+def _cron_words(cron: str) -> str | None:
+    """A simple cron line in words (``Tuesdays at 19:00``, ``every day at 08:00``, ``on day 1
+    and 15 of each month at 19:00``); None for anything else (ranges, steps, lists of times).
+    """
+    minute, hour, dom, month, dow = cron.split()
+    if not (minute.isdigit() and hour.isdigit()) or month != "*":
+        return None
+    at = format_time(int(hour), int(minute))
+    any_dom, any_dow = dom in ("*", "?"), dow in ("*", "?")
+    if any_dom and any_dow:
+        return f"every day at {at}"
+    if any_dom and not any(mark in dow for mark in "*-/"):
+        days = tuple(sorted(WEEKDAYS.index(name) for name in cron_weekdays(dow).split(",")))
+        words = _GROUP_WORDS.get(days) or _join([DAY_NAMES[d] + "s" for d in days])
+        return f"{words} at {at}"
+    if any_dow and all(item.isdigit() for item in dom.split(",")):
+        numbers = sorted({int(item) for item in dom.split(",")})
+        return f"on day {_join([str(n) for n in numbers])} of each month at {at}"
+    return None
 
 
 def _join(words: list[str]) -> str:

@@ -122,11 +122,18 @@ def _visible(message: dict) -> str:
 
 @asynccontextmanager
 async def running_bot(
-    api: FakeBotAPI, tmp_path: Path, clock: Clock | None = None, **config_overrides
+    api: FakeBotAPI,
+    tmp_path: Path,
+    clock: Clock | None = None,
+    group_messages_per_minute: float = 100_000,
+    **config_overrides,
 ) -> AsyncIterator[Running]:
+    """The bot, polling; `group_messages_per_minute=20` for Telegram's real per-group limit."""
     clock = clock or Clock(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
     config = make_config(api, tmp_path, **config_overrides)
-    app = build_application(config, clock=clock, group_messages_per_minute=100_000)
+    app = build_application(
+        config, clock=clock, group_messages_per_minute=group_messages_per_minute
+    )
     async with app:
         await app.post_init(app)
         await app.start()

@@ -65,7 +65,7 @@ async def test_a_member_who_is_not_an_admin_is_refused_politely(api, tmp_path):
         (reply,) = await bot.command("/next", user=ALICE)
         assert "Only this group's administrators" in reply
         assert await bot.command("/status") == [
-            "There is no circle in this chat: start one with /circle_start <exchange>."
+            "There is no circle in this chat: start one with /circle_start [exchange]."
         ]
 
 
@@ -92,6 +92,14 @@ async def test_a_command_addressed_to_another_bot_is_ignored(api, tmp_path):
         assert await bot.command("/circle_start@other_bot") == []
 
 
+async def test_next_before_circle_start_is_refused_in_plain_words(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (reply,) = await bot.command("/next")
+    # Sent as HTML, so the escaped refusal reads as written ("&lt;" would show otherwise).
+    assert reply == "There is no circle in this chat: start one with /circle_start [exchange]."
+    assert api.calls_to("sendMessage")[-1].params["parse_mode"] == "HTML"
+
+
 async def test_editing_an_old_command_does_not_run_it_again(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await bot.command("/circle_start")
@@ -100,6 +108,9 @@ async def test_editing_an_old_command_does_not_run_it_again(api, tmp_path):
         posted = len(bot.texts())
         assert await bot.act(lambda: api.edit_text(GROUP, command["message_id"], "/next ")) == []
         assert len(bot.texts()) == posted
+
+
+NO_ARGUMENT = {"/next", "/pause", "/resume", "/skip", "/circle_stop", "/status"}
 
 
 @pytest.mark.parametrize(
@@ -113,6 +124,12 @@ async def test_editing_an_old_command_does_not_run_it_again(api, tmp_path):
         ("/circle_start nope", "Unknown exchange 'nope'. Known exchanges: icl-tiananmen-2025."),
         ("/restart a b", "Usage: /restart [exchange], for example /restart or /restart icl-"),
         ("/goto ²", "Usage: /goto N with a point number"),
+        ("/skip 3", "/skip takes no argument; to jump to a point use /goto 3."),
+        ("/next 3", "/next takes no argument."),
+        ("/pause 1h", "/pause takes no argument."),
+        ("/resume now", "/resume takes no argument."),
+        ("/circle_stop please", "/circle_stop takes no argument."),
+        ("/status 2", "/status takes no argument."),
     ],
 )
 async def test_wrong_arguments_get_one_line_saying_what_is_accepted(
@@ -124,6 +141,9 @@ async def test_wrong_arguments_get_one_line_saying_what_is_accepted(
         (reply,) = await bot.command(command)
         assert reply.startswith(expected)
         assert "\n" not in reply
+        if command.split()[0] in NO_ARGUMENT:  # refused: nothing was done
+            assert not any(text.startswith("Point ") for text in bot.texts())
+            assert "State: running (point not posted yet)" in (await bot.command("/status"))[0]
 
 
 async def test_pause_resume_skip_goto_stop_and_restart(api, tmp_path):

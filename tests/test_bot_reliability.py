@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.events import EVENT_JOB_EXECUTED
+from apscheduler.executors.base import run_coroutine_job
 
 from bot.fakebotapi import FakeBotAPI
 from bot.telegram import sessions
@@ -28,6 +30,7 @@ from tests.bot_harness import (
 NEW_GROUP = -100999
 BASIC_GROUP = -4242
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 @pytest.fixture
@@ -171,6 +174,15 @@ async def test_next_tells_the_organizer_when_telegram_refuses_or_is_unreachable(
         )
         (refused,) = await bot.command("/next")
         assert refused.startswith("Telegram refused the message")
+        # Telegram's words as written, not escaped HTML ("can&#x27;t").
+        api.fail_next(
+            "sendMessage",
+            error_code=400,
+            description="Bad Request: can't parse entities",
+            chat_id=GROUP,
+        )
+        (refused,) = await bot.command("/next")
+        assert refused == "Telegram refused the message: Can't parse entities"
         api.drop_next("sendMessage", chat_id=GROUP)
         (later,) = await bot.command("/next")
         assert "I will try again in 30 s by myself" in later
@@ -260,3 +272,72 @@ async def test_a_refused_scheduled_session_is_shown_in_status_until_a_post_succe
         assert "Last post failed" not in status
     assert headings(bot.texts()) == ["Point 1/10"] * 3
     assert not any(t.startswith("Point") for t in bot.texts(ALICE))
+
+
+async def test_a_retry_held_up_by_a_busy_event_loop_still_posts(api, tmp_path):
+    """The retry job's misfire setting, through APScheduler's executor (real clock): with
+    APScheduler's default grace of 1 s, a retry run 5 s late would be dropped silently."""
+    async with bot_at(api, tmp_path, Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))) as bot:
+        await bot.command("/circle_start")
+        api.drop_next("sendMessage", chat_id=GROUP)
+        await bot.command("/next")
+        (retry,) = bot.app.job_queue.get_jobs_by_name(f"retry:{GROUP}")
+        assert retry.job.misfire_grace_time == 60 * 60  # late_grace_minutes, as for sessions
+        assert retry.job.coalesce is True
+        retry.schedule_removal()
+        due = datetime.now(UTC) - timedelta(seconds=5)
+        (event,) = await run_coroutine_job(retry.job, "default", [due], "t")
+        await bot.settle()
+    assert event.code == EVENT_JOB_EXECUTED
+    assert len(point_one(bot.texts())) == 3
+
+
+async def test_a_crash_while_the_digest_is_sent_still_posts_the_new_point_after_a_restart(
+    api, tmp_path, monkeypatch
+):
+    clock = Clock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/schedule tue,thu 19:00")
+        clock.now = TUE_19
+        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        clock.now = THU_19
+
+        async def killed(*args, **kwargs):
+            raise RuntimeError("the process is killed while the digest of point 1 is sent")
+
+        monkeypatch.setattr(sessions, "post_digest", killed)
+        with pytest.raises(RuntimeError):
+            await fire(bot)
+        monkeypatch.undo()
+    clock.now = THU_19 + timedelta(seconds=30)
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.settle()
+        # The digest is lost (documented); the session's new point is not.
+        assert headings(bot.texts()) == ["Point 1/10"] * 3 + ["Point 2/10"] * 3
+        (status,) = await bot.command("/status")
+        assert "Point 2/10" in status
+        assert "not posted yet" not in status
+        clock.now = THU_19 + timedelta(days=5)  # Tue 8 Dec 19:00: the next session, point 3
+        assert headings(await fire(bot))[-3:] == ["Point 3/10"] * 3
+
+
+async def test_reactions_and_admin_checks_leave_the_group_message_limit_to_messages(api, tmp_path):
+    """Telegram's 20 messages a minute per group: a 👍 per answer and the admin check of
+    each command are not messages and must not hold back the bot's next post."""
+    members = range(100, 125)
+    for user_id in members:
+        api.user(user_id, f"Member {user_id}")
+    async with running_bot(api, tmp_path, group_messages_per_minute=20) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/next")
+        prompt = api.sent_messages(GROUP)[-1]
+        for user_id in members:
+            api.send_text(GROUP, user_id, "An answer.", reply_to=prompt["message_id"])
+        # Charged to the group limit, the 14th reaction on would wait 3 s each (36 s in all).
+        await api.await_calls("setMessageReaction", count=len(members), timeout=10)
+        (status,) = await bot.command("/status")
+        assert "Answers on this point: 25" in status
+        # Only the bot's messages to the group were counted against its 20 a minute.
+        group_limit = bot.app.bot.rate_limiter._group_limiters[GROUP]  # PTB's private state
+        assert group_limit.has_capacity(20 - len(api.sent_messages(GROUP)))

@@ -89,6 +89,18 @@ def test_an_unknown_default_exchange_stops_start_up_with_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_missing_content_directory_is_named_in_one_line_and_exit_2(tmp_path):
+    missing = tmp_path / "no-such-content"
+    config = write_config(
+        tmp_path, "http://127.0.0.1:9/bot", f'[content]\ndirectory = "{missing}"\n'
+    )
+    result = run_process(config, "1:X")
+    assert result.returncode == 2
+    assert f"content.directory {missing} does not exist" in result.stderr
+    assert "is not in" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_an_unreachable_bot_api_is_one_line_and_exit_1(tmp_path):
     # Port 9 (discard) on 127.0.0.1: nothing listens there, the connection is refused.
     config = write_config(

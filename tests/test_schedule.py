@@ -141,7 +141,31 @@ def test_a_one_off_date_and_time_parse():
 def test_a_cron_line_parses_and_describes_itself():
     schedule = parse("30 19 * * 2,4", tz="UTC")
     assert schedule.spec == "30 19 * * 2,4 UTC"
-    assert schedule.describe() == "cron 30 19 * * 2,4 (UTC)"
+    assert schedule.describe() == "Tuesdays and Thursdays at 19:30 (UTC)"
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("0 19 * * 2", "Tuesdays at 19:00"),
+        ("cron 5 7 * * mon,wed,fri", "Mondays, Wednesdays and Fridays at 07:05"),
+        ("0 19 * * 1,2,3,4,5", "weekdays at 19:00"),
+        ("0 19 * * 0,6", "weekends at 19:00"),
+        ("0 19 * * 7", "Sundays at 19:00"),
+        ("0 8 * * *", "every day at 08:00"),
+        ("0 19 1,15 * *", "on day 1 and 15 of each month at 19:00"),
+        ("30 9 1 * *", "on day 1 of each month at 09:30"),
+    ],
+)
+def test_simple_cron_lines_are_put_into_words(spec, words):
+    assert parse(spec).describe() == f"{words} (Europe/Berlin)"
+
+
+@pytest.mark.parametrize(
+    "spec", ["0 19 * * 1-5", "0 19 * * */2", "0 19 */2 * *", "0 19 1-7 * *", "0 19 * 6 2"]
+)
+def test_other_cron_lines_are_described_as_the_line_itself(spec):
+    assert parse(spec).describe() == f"cron {spec} (Europe/Berlin)"
 
 
 def test_a_cron_line_may_be_prefixed_with_cron():

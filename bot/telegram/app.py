@@ -17,7 +17,6 @@ from telegram import (
 )
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -40,7 +39,8 @@ from bot.telegram import (
     sessions,
 )
 from bot.telegram.errors import on_error
-from bot.telegram.timetable import Timetable
+from bot.telegram.ratelimit import MessageRateLimiter
+from bot.telegram.timetable import Timetable, misfire_seconds
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,9 @@ def build_application(
     group_messages_per_minute: float = 20,
 ) -> Application:
     """The whole bot: handlers in one block, Telegram's flood limits in the rate limiter."""
+    if not config.content_dir.is_dir():
+        what = "is not a directory" if config.content_dir.exists() else "does not exist"
+        raise StartupError(f"content.directory {config.content_dir} {what}")
     exchanges = load_library(config.content_dir)
     if config.default_exchange not in exchanges:
         known = ", ".join(sorted(exchanges)) or "none"
@@ -96,9 +99,10 @@ def build_application(
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         # Telegram allows ~30 messages/s overall and 20/min per group; a 429 is waited out
-        # and retried by the limiter rather than lost.
+        # and retried by the limiter rather than lost. Reactions and admin checks are not
+        # messages: they count against the overall limit only (bot/telegram/ratelimit.py).
         .rate_limiter(
-            AIORateLimiter(
+            MessageRateLimiter(
                 overall_max_rate=30,
                 group_max_rate=group_messages_per_minute,
                 max_retries=3,
@@ -106,6 +110,20 @@ def build_application(
         )
         .post_init(_post_init)
         .build()
+    )
+    # Every job the bot arms (session, pace, remind, retry) may run late by the circle's grace
+    # rather than APScheduler's default of 1 s, which lets a busy event loop drop a job with
+    # only a log line; several missed runs become one. The timetable passes the same values
+    # explicitly. configure() replaces the whole configuration, so PTB's own (time zone,
+    # executor) is passed again; it must come before the scheduler starts (Application.start).
+    job_queue = application.job_queue
+    job_queue.scheduler.configure(
+        job_defaults={
+            "misfire_grace_time": misfire_seconds(config.late_grace_minutes),
+            "coalesce": True,
+            "max_instances": 1,
+        },
+        **job_queue.scheduler_configuration,
     )
     application.bot_data.update(
         config=config, service=service, clock=clock, timetable=Timetable(application)

@@ -23,6 +23,9 @@ START_USAGE = (
     "or <code>/circle_start {example}</code>."
 )
 
+# An argument given to a command that takes none probably meant another command.
+NO_ARGUMENT_HINTS = {"skip": "; to jump to a point use <code>/goto 3</code>"}
+
 
 def _actor(message: Message) -> int | None:
     return message.from_user.id if message.from_user else None
@@ -31,6 +34,15 @@ def _actor(message: Message) -> int | None:
 def _thread(message: Message) -> int | None:
     # Only a forum topic pins the circle to a thread; a plain reply chain is not a topic.
     return message.message_thread_id if message.is_topic_message else None
+
+
+async def _takes_no_argument(message: Message, context: Context, command: str) -> bool:
+    """Refuse `/skip 3` and the like in one line rather than run the command regardless."""
+    if not context.args:
+        return False
+    hint = NO_ARGUMENT_HINTS.get(command, "")
+    await answer(message, f"/{command} takes no argument{hint}.")
+    return True
 
 
 async def _refused_or(message: Message, result: CircleInfo | Refusal, text: str) -> bool:
@@ -78,6 +90,8 @@ async def circle_start(update: Update, context: Context) -> None:
 async def next_point(update: Update, context: Context) -> None:
     """Post the current point now (or the next one if the current point is already out)."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "next"):
+        return
     await sessions.run_session(context.application, message.chat_id, reply_to=message)
 
 
@@ -85,6 +99,8 @@ async def next_point(update: Update, context: Context) -> None:
 async def pause(update: Update, context: Context) -> None:
     """Pause: nothing is posted until /resume; the schedule is kept."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "pause"):
+        return
     result = service(context).pause(message.chat_id, now(context), _actor(message))
     await _refused_or(message, result, "⏸ Paused. The schedule is kept; /resume to continue.")
 
@@ -93,6 +109,8 @@ async def pause(update: Update, context: Context) -> None:
 async def resume(update: Update, context: Context) -> None:
     """Resume a paused circle and re-arm its schedule."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "resume"):
+        return
     result = service(context).resume(message.chat_id, now(context), _actor(message))
     if await _refused_or(message, result, "▶️ Resumed."):
         await sessions.rearm(context.application, message.chat_id)
@@ -102,6 +120,8 @@ async def resume(update: Update, context: Context) -> None:
 async def skip(update: Update, context: Context) -> None:
     """Skip the current point without posting the rest of it."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "skip"):
+        return
     chat_id, app = message.chat_id, context.application
     before = service(context).status(chat_id, now(context))
     result = service(context).skip(chat_id, now(context), _actor(message))
@@ -143,6 +163,8 @@ async def goto(update: Update, context: Context) -> None:
 async def circle_stop(update: Update, context: Context) -> None:
     """Stop the circle; answers are kept and /restart begins a new run."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "circle_stop"):
+        return
     result = service(context).stop(message.chat_id, now(context), _actor(message))
     if await _refused_or(
         message, result, "⏹ The circle is stopped. Answers are kept; /restart begins a new run."
@@ -180,6 +202,8 @@ async def restart(update: Update, context: Context) -> None:
 async def status(update: Update, context: Context) -> None:
     """Exchange, point k/n, state, next scheduled post, who has answered."""
     message = update.effective_message
+    if await _takes_no_argument(message, context, "status"):
+        return
     result = service(context).status(message.chat_id, now(context))
     if isinstance(result, Refusal):
         await answer(message, escape(result.message))

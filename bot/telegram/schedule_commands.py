@@ -27,7 +27,7 @@ from bot.telegram.context import Context, answer, now, organizers_only, service
 from bot.telegram.timetable import timetable
 from bot.timekeeping import earlier, pacing_of, schedule_of, upcoming, when
 
-NO_CIRCLE = f"There is no circle in this chat: start one with {COMMANDS['start']} <exchange>."
+NO_CIRCLE = f"There is no circle in this chat: start one with {COMMANDS['start']} [exchange]."
 EXAMPLE = "<code>/schedule tue,thu 19:00</code>"
 
 

@@ -25,6 +25,7 @@ from telegram.ext import Application, ContextTypes
 from bot.circle import CircleService, Refusal, Session
 from bot.circle_types import RUNNING
 from bot.digest import render_digest
+from bot.telegram.context import answer
 from bot.telegram.posting import PostResult, post_pending
 from bot.timekeeping import when
 
@@ -63,31 +64,30 @@ async def run_session(
     """
     service = _service(app)
     now = _now(app)
-    session = service.open_session(chat_id, now)
+    # A scheduled session's bookkeeping is written with the point it opens, before any
+    # Telegram call: a crash while the closed point's digest goes out still leaves a point
+    # that start-up (`resume_interrupted`) completes. The digest itself is then lost.
+    if slot is None:
+        session = service.open_session(chat_id, now)
+    else:
+        session = service.open_scheduled_session(chat_id, slot, now)
     if isinstance(session, Refusal):
         if reply_to is not None:
-            await reply_to.reply_text(escape(session.message), do_quote=False)
+            await answer(reply_to, escape(session.message))
         else:
             log.info("chat=%s session not run: %s", chat_id, session.message)
         return None
-    if slot is not None:
-        service.mark_slot(chat_id, slot)
     if session.finished:
         await finish(app, chat_id, session.closed_point)
         return session
-    if session.closed_point is not None:
-        await post_digest(app, chat_id, session.closed_point)
     pending = service.next_post(chat_id)
     fresh = pending is not None and pending.key == "letter" and not pending.uncertain
-    parts = None
-    if slot is not None:
-        marks = service.marks(chat_id)
-        paced_before = marks is not None and marks.session_cursor == session.circle.cursor
-        # A point still being paced when the next session comes is completed now (all its
-        # parts), and the next point waits for the session after: never two points at once.
-        if session.closed_point is not None or not paced_before:
-            service.mark_session(chat_id, slot, now, session.circle.cursor)
-            parts = service.due_parts(chat_id, now)
+    if session.closed_point is not None:
+        await post_digest(app, chat_id, session.closed_point)
+    # A session that began this slot posts what its pacing makes due; a point still being
+    # paced when the next session comes is completed now (all its parts), and the next point
+    # waits for the session after: never two points at once. /next posts all of it.
+    parts = service.due_parts(chat_id, now) if session.session_began else None
     result = await post_and_retry(app, chat_id, parts=parts)
     if reply_to is None:
         return session
@@ -97,15 +97,14 @@ async def run_session(
             f"Telegram did not take the message just now; I will try again in "
             f"{result.retry_after:.0f} s by myself."
         )
-        await reply_to.reply_text(escape(problem), do_quote=False)
+        await answer(reply_to, escape(problem))
     timetable = app.bot_data.get("timetable")
     claimed = timetable.claim_slot(chat_id) if fresh and slot is None and timetable else None
     if claimed is not None and result.error is None:
         today = claimed.date() == now.astimezone(claimed.tzinfo).date()
         named = f"{claimed:%H:%M}" if today else when(claimed)
-        await reply_to.reply_text(
-            f"This counts as the {named} session: it will not post another point.",
-            do_quote=False,
+        await answer(
+            reply_to, f"This counts as the {named} session: it will not post another point."
         )
     return session
 

@@ -49,6 +49,11 @@ PACED = ("reply", "prompt")
 NO_SESSION = "none (post with /next)"
 
 
+def misfire_seconds(late_grace_minutes: int) -> int:
+    """How late APScheduler may still run a job: the grace, and at least a minute."""
+    return max(MIN_MISFIRE_SECONDS, late_grace_minutes * 60)
+
+
 class Timetable:
     """Arms, fires and disarms the jobs of every circle of one Application."""
 
@@ -109,7 +114,7 @@ class Timetable:
 
     def add(self, callback, trigger: BaseTrigger, name: str, chat_id: int, data=None) -> None:
         self.remove(name)
-        misfire = max(MIN_MISFIRE_SECONDS, int(self.grace.total_seconds()))
+        misfire = misfire_seconds(self.app.bot_data["config"].late_grace_minutes)
         self.app.job_queue.run_custom(
             callback,
             job_kwargs={
