@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.content import Exchange
+from bot.exchange import Exchange
 from bot.render import Outgoing, render_point
 from bot.store import Store, iso
 

@@ -1,4 +1,4 @@
-"""Exchanges: the content model, loading from TOML, and validation.
+"""Exchanges: loading from TOML and validation (the model is in bot/exchange.py).
 
 An exchange is one TOML file under content/ (format: docs/content-format.md). Validation
 collects every problem in a file before failing, and each problem names the file, the
@@ -11,6 +11,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.exchange import Exchange, Point, Poll
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_PROMPTS = 3
@@ -44,45 +46,6 @@ POLL_KEYS = {"question", "options"}
 
 
 @dataclass(frozen=True)
-class Poll:
-    question: str
-    options: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Point:
-    id: str
-    title: str
-    letter: str
-    reply: str
-    prompts: tuple[str, ...]
-    notes: tuple[tuple[str, str], ...] = ()
-    poll: Poll | None = None
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class Exchange:
-    id: str
-    title: str
-    letter_author: str
-    reply_author: str
-    language: str
-    points: tuple[Point, ...]
-    source: str = ""
-    date: str = ""
-    further_reading: tuple[str, ...] = ()
-    source_ignore: tuple[str, ...] = ()
-    path: str = ""
-
-    def point_index(self, point_id: str) -> int | None:
-        for index, point in enumerate(self.points):
-            if point.id == point_id:
-                return index
-        return None
-
-
-@dataclass(frozen=True)
 class Problem:
     file: str
     line: int
@@ -102,22 +65,6 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-# A sentence ends at . ! ? or … optionally followed by a closing quote or bracket, then space.
-# Two fixed-width look-behinds, because `re` refuses a variable-width one.
-SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)]))\s+")
-
-
-def sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping closing quotes with their sentence."""
-    return [part for part in SENTENCE_BREAK.split(text.strip()) if part]
-
-
-def paragraphs(text: str) -> list[str]:
-    """Split an excerpt into paragraphs; lines wrapped inside a paragraph are re-joined."""
-    blocks = re.split(r"\n\s*\n", text.strip())
-    return [" ".join(line.strip() for line in block.splitlines()) for block in blocks if block]
 
 
 class _Lines:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.content import Exchange, paragraphs, sentences
+from bot.exchange import Exchange, paragraphs, sentences
 
 
 def normalize(text: str) -> str:

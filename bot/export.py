@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.circle_types import COMMANDS, SENT, Refusal
-from bot.content import Exchange, Point
+from bot.exchange import Exchange, Point
 from bot.minutes_format import FORMATS, render
 from bot.store import Store, parse_iso
 

@@ -29,7 +29,7 @@ from bot.circle_types import (
     ServiceBase,
     Session,
 )
-from bot.content import Exchange
+from bot.exchange import Exchange
 from bot.render import Outgoing, render_point
 from bot.store import iso
 

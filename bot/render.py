@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from bot.content import Exchange, Point, Poll, paragraphs, sentences
+from bot.exchange import Exchange, Point, Poll, paragraphs, sentences
 
 # Telegram's limit is 4096 characters of text after entity parsing, counted in UTF-16 code
 # units. Measuring the HTML source (tags included) in the same units keeps us under it with

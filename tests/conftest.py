@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Exchange, Point, Poll
+from bot.exchange import Exchange, Point, Poll
 from bot.store import Store, open_store
 
 # Long enough that render_point splits it: point 3's letter goes out as "letter" + "letter.2".

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_exchange, load_library, paragraphs, sentences
+from bot.content import ContentError, load_exchange, load_library
+from bot.exchange import paragraphs, sentences
 
 SHIPPED = Path(__file__).parent.parent / "content" / "icl-tiananmen-2025"
 

@@ -2,7 +2,7 @@ import re
 from dataclasses import replace
 from html import unescape
 
-from bot.content import Exchange, Point, Poll
+from bot.exchange import Exchange, Point, Poll
 from bot.render import ANSWER_HINT, TELEGRAM_TEXT_LIMIT, render_point, utf16_len
 
 
