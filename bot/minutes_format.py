@@ -86,6 +86,15 @@ def _markdown(minutes: Minutes) -> str:
     return "\n".join(lines) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; a member's answer
+# "=HYPERLINK(...)" must stay text in the organizer's spreadsheet (OWASP: CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv(minutes: Minutes) -> str:
     buffer = io.StringIO()
     # QUOTE_MINIMAL quotes any field with a comma, quote or line break (RFC 4180).
@@ -98,13 +107,13 @@ def _csv(minutes: Minutes) -> str:
                     minutes.run_number,
                     point.number,
                     point.id,
-                    point.title,
-                    answer.author,
+                    _cell(point.title),
+                    _cell(answer.author),
                     answer.user_id,
                     answer.created_at.isoformat(),
                     answer.edited_at.isoformat() if answer.edited_at else "",
                     answer.media_kind or "",
-                    answer.text or "",
+                    _cell(answer.text or ""),
                 ]
             )
     return buffer.getvalue()

@@ -100,6 +100,17 @@ def test_csv_has_one_row_per_answer_and_quotes_commas_quotes_and_newlines(discus
     assert bob_text["text"] == TRICKY
 
 
+def test_csv_keeps_a_formula_looking_answer_as_text_for_spreadsheets(discussed, now):
+    prompt = discussed.store.scalar("SELECT message_id FROM posts WHERE key = 'prompt' LIMIT 1")
+    formula = '=HYPERLINK("http://127.0.0.1/x","click")'
+    discussed.record_answer(CHAT, 503, ANN, "@ann", prompt, now, text=formula)
+    rows = list(csv.DictReader(io.StringIO(minutes(discussed, CHAT, fmt="csv"), newline="")))
+    (row,) = [row for row in rows if row["text"].endswith('"click")')]
+    assert row["text"] == "'" + formula
+    assert row["author"] == "'@ann"
+    assert formula in minutes(discussed, CHAT)  # Markdown keeps the text as written
+
+
 def test_csv_of_a_run_without_answers_is_just_the_header(service, now):
     service.start(CHAT, "tiny", now, ORGANIZER)
     text = minutes(service, CHAT, fmt="csv")
