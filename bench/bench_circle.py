@@ -22,10 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.circle import CircleService  # noqa: E402
+from bot import answers, reads  # noqa: E402
+from bot.circles import Circles  # noqa: E402
 from bot.content import load_exchange, load_library  # noqa: E402
 from bot.fakebotapi import FakeBotAPI  # noqa: E402
+from bot.posting import begin_post, record_post  # noqa: E402
 from bot.render import render_point  # noqa: E402
+from bot.sessions import open_session  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from tests.bot_harness import GROUP, make_world, running_bot  # noqa: E402
 
@@ -50,18 +53,20 @@ def bench_rendering(rounds: int = 200) -> None:
 def bench_answers(count: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Path(folder) / "bench.db")
-        service = CircleService(store, load_library(ROOT / "content"))
+        library = load_library(ROOT / "content")
+        circles = Circles(store, library)
         now = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-        service.start(GROUP, "icl-tiananmen-2025", now, actor_id=1)
-        service.open_session(GROUP, now)
+        circles.start(GROUP, "icl-tiananmen-2025", now, actor_id=1)
+        plan = open_session(store, library, GROUP, now, timedelta(0)).delivery
         message_ids = []
-        while (pending := service.next_post(GROUP)) is not None:
-            service.begin_post(GROUP, pending.key, now, cursor=pending.cursor)
+        for outgoing in plan.messages:
+            begin_post(store, plan, outgoing, now)
             message_ids.append(100 + len(message_ids))
-            service.record_post(GROUP, pending.key, message_ids[-1], now, cursor=pending.cursor)
+            record_post(store, plan, outgoing, message_ids[-1], now)
         started = time.perf_counter()
         for n in range(count):
-            service.record_answer(
+            answers.record_answer(
+                store,
                 GROUP,
                 10_000 + n,
                 1000 + n % 40,
@@ -73,7 +78,7 @@ def bench_answers(count: int) -> None:
         report("record_answer (SQLite, WAL)", count, time.perf_counter() - started, "answers")
         started = time.perf_counter()
         for _ in range(100):
-            service.status(GROUP, now)
+            reads.status(store, library, GROUP, now)
         report("status with those answers", 100, time.perf_counter() - started, "calls")
         store.close()
 

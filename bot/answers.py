@@ -1,4 +1,5 @@
-"""Answers and members: recording replies to the bot's posts, edits, /mine and forgetting.
+"""Answers and members, the write side: recording replies to the bot's posts, edits, and a
+member forgetting themselves (reads are in bot/reads.py).
 
 An answer is a member's message that replies to any message the bot posted in that chat. It
 belongs to that post's point and run, whatever is current now: replying to point 2 while
@@ -7,16 +8,37 @@ point 5 is being discussed, or to last run's post, still counts for point 2 of t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.circle_types import Answer, MemberAnswer, ServiceBase
-from bot.store import iso, parse_iso
+from bot.store import Store, iso, parse_iso
 
 ANSWER_SQL = """
     SELECT answers.*, runs.number AS run_number
     FROM answers JOIN runs ON runs.id = answers.run_id
 """
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    chat_id: int
+    message_id: int
+    run_number: int
+    point_index: int
+    point_id: str
+    user_id: int
+    display_name: str
+    text: str | None
+    media_kind: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    duplicate: bool = False
+
+    @property
+    def point_number(self) -> int:
+        return self.point_index + 1
 
 
 def _answer(row: dict[str, Any], duplicate: bool = False) -> Answer:
@@ -39,156 +61,129 @@ def _answer(row: dict[str, Any], duplicate: bool = False) -> Answer:
     )
 
 
-class AnswerUseCases(ServiceBase):
-    def _answer_row(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
-        return self.store.one(
-            ANSWER_SQL + " WHERE answers.chat_id = ? AND answers.message_id = ?",
-            [chat_id, message_id],
+def _answer_row(store: Store, chat_id: int, message_id: int) -> dict[str, Any] | None:
+    return store.one(
+        ANSWER_SQL + " WHERE answers.chat_id = ? AND answers.message_id = ?",
+        [chat_id, message_id],
+    )
+
+
+def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
+    store.execute(
+        "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
+        " VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
+        " display_name = excluded.display_name, last_seen = excluded.last_seen",
+        [chat_id, user_id, display_name, iso(now), iso(now)],
+    )
+
+
+def see_member(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
+    """Note a member who spoke in the chat (so /status can list who has not answered)."""
+    with store.transaction():
+        _see(store, chat_id, user_id, display_name, now)
+
+
+def record_answer(
+    store: Store,
+    chat_id: int,
+    message_id: int,
+    user_id: int,
+    display_name: str,
+    reply_to_message_id: int | None,
+    now: datetime,
+    text: str | None = None,
+    media_kind: str | None = None,
+) -> Answer | None:
+    """Store a reply to a bot post as an answer; None if it replies to no post of ours.
+
+    The same message delivered twice is stored once: the second call returns the stored
+    answer with `duplicate=True`.
+    """
+    if reply_to_message_id is None:
+        return None
+    with store.transaction():
+        existing = _answer_row(store, chat_id, message_id)
+        if existing is not None:
+            return _answer(existing, duplicate=True)
+        post = store.one(
+            "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
+            [chat_id, reply_to_message_id],
         )
-
-    def _see(self, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
-        self.store.execute(
-            "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
-            " display_name = excluded.display_name, last_seen = excluded.last_seen",
-            [chat_id, user_id, display_name, iso(now), iso(now)],
-        )
-
-    def see_member(self, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
-        """Note a member who spoke in the chat (so /status can list who has not answered)."""
-        with self.store.transaction():
-            self._see(chat_id, user_id, display_name, now)
-
-    def record_answer(
-        self,
-        chat_id: int,
-        message_id: int,
-        user_id: int,
-        display_name: str,
-        reply_to_message_id: int | None,
-        now: datetime,
-        text: str | None = None,
-        media_kind: str | None = None,
-    ) -> Answer | None:
-        """Store a reply to a bot post as an answer; None if it replies to no post of ours.
-
-        The same message delivered twice is stored once: the second call returns the stored
-        answer with `duplicate=True`.
-        """
-        if reply_to_message_id is None:
+        if post is None:
             return None
-        with self.store.transaction():
-            existing = self._answer_row(chat_id, message_id)
-            if existing is not None:
-                return _answer(existing, duplicate=True)
-            post = self.store.one(
-                "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
-                [chat_id, reply_to_message_id],
-            )
-            if post is None:
-                return None
-            self.store.insert(
-                "answers",
-                {
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "run_id": post["run_id"],
-                    "point_index": post["point_index"],
-                    "point_id": post["point_id"],
-                    "point_title": post["point_title"],
-                    "post_id": post["id"],
-                    "user_id": user_id,
-                    "display_name": display_name,
-                    "text": text,
-                    "media_kind": media_kind,
-                    "reply_to_message_id": reply_to_message_id,
-                    "created_at": iso(now),
-                },
-            )
-            self._see(chat_id, user_id, display_name, now)
-            row = self._answer_row(chat_id, message_id)
-            assert row is not None
-            return _answer(row)
-
-    def record_edit(
-        self,
-        chat_id: int,
-        message_id: int,
-        now: datetime,
-        text: str | None = None,
-        media_kind: str | None = None,
-    ) -> Answer | None:
-        """Replace an answer's text (media kind kept unless given); None if not an answer."""
-        with self.store.transaction():
-            updated = self.store.execute(
-                "UPDATE answers SET text = ?, media_kind = COALESCE(?, media_kind),"
-                " edited_at = ? WHERE chat_id = ? AND message_id = ?",
-                [text, media_kind, iso(now), chat_id, message_id],
-            )
-            if updated.rowcount == 0:
-                return None
-            row = self._answer_row(chat_id, message_id)
-            assert row is not None
-            return _answer(row)
-
-    def _member_filter(self, chat_id: int) -> tuple[str, list[Any]]:
-        """Answers of this chat, including those given before a group→supergroup migration."""
-        return (
-            "(answers.chat_id = ? OR runs.circle_id = (SELECT id FROM circles WHERE chat_id = ?))",
-            [chat_id, chat_id],
+        store.insert(
+            "answers",
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "run_id": post["run_id"],
+                "point_index": post["point_index"],
+                "point_id": post["point_id"],
+                "point_title": post["point_title"],
+                "post_id": post["id"],
+                "user_id": user_id,
+                "display_name": display_name,
+                "text": text,
+                "media_kind": media_kind,
+                "reply_to_message_id": reply_to_message_id,
+                "created_at": iso(now),
+            },
         )
+        _see(store, chat_id, user_id, display_name, now)
+        row = _answer_row(store, chat_id, message_id)
+        assert row is not None
+        return _answer(row)
 
-    def member_answers(self, chat_id: int, user_id: int) -> list[MemberAnswer]:
-        """Everything a member answered in this chat, oldest first (for /mine)."""
-        where, params = self._member_filter(chat_id)
-        with self.store.transaction(write=False):
-            rows = self.store.all(
-                ANSWER_SQL + f" WHERE answers.user_id = ? AND {where}"
-                " ORDER BY answers.created_at, answers.id",
-                [user_id, *params],
+
+def record_edit(
+    store: Store,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
+    text: str | None = None,
+    media_kind: str | None = None,
+) -> Answer | None:
+    """Replace an answer's text (media kind kept unless given); None if not an answer."""
+    with store.transaction():
+        updated = store.execute(
+            "UPDATE answers SET text = ?, media_kind = COALESCE(?, media_kind),"
+            " edited_at = ? WHERE chat_id = ? AND message_id = ?",
+            [text, media_kind, iso(now), chat_id, message_id],
+        )
+        if updated.rowcount == 0:
+            return None
+        row = _answer_row(store, chat_id, message_id)
+        assert row is not None
+        return _answer(row)
+
+
+def forget_member(
+    store: Store, chat_id: int, user_id: int, now: datetime, actor_id: int | None = None
+) -> int:
+    """Delete a member's answers and member row in this chat; returns answers deleted.
+
+    The audit entry records who and how many, never the content.
+    """
+    # Answers of this chat, including those given before a group→supergroup migration.
+    where = "(answers.chat_id = ? OR runs.circle_id = (SELECT id FROM circles WHERE chat_id = ?))"
+    params = [chat_id, chat_id]
+    with store.transaction():
+        ids = [
+            row["id"]
+            for row in store.all(
+                ANSWER_SQL + f" WHERE answers.user_id = ? AND {where}", [user_id, *params]
             )
-        return [
-            MemberAnswer(
-                run_number=row["run_number"],
-                point_number=row["point_index"] + 1,
-                point_title=row["point_title"] or row["point_id"],
-                text=row["text"],
-                media_kind=row["media_kind"],
-                created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
-                edited_at=parse_iso(row["edited_at"]),
-            )
-            for row in rows
         ]
-
-    def forget_member(
-        self, chat_id: int, user_id: int, now: datetime, actor_id: int | None = None
-    ) -> int:
-        """Delete a member's answers and member row in this chat; returns answers deleted.
-
-        The audit entry records who and how many, never the content.
-        """
-        where, params = self._member_filter(chat_id)
-        with self.store.transaction():
-            ids = [
-                row["id"]
-                for row in self.store.all(
-                    ANSWER_SQL + f" WHERE answers.user_id = ? AND {where}", [user_id, *params]
-                )
-            ]
-            self.store.execute(
-                f"DELETE FROM answers WHERE id IN ({', '.join('?' for _ in ids)})", ids
-            )
-            self.store.execute(
-                "DELETE FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id]
-            )
-            circle = self._row(chat_id)
-            self.store.audit(
-                chat_id=chat_id,
-                circle_id=circle["id"] if circle else None,
-                actor_id=actor_id if actor_id is not None else user_id,
-                action="forget_member",
-                detail=f"user {user_id}: {len(ids)} answers deleted",
-                now=now,
-            )
-            return len(ids)
+        store.execute(f"DELETE FROM answers WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+        store.execute("DELETE FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id])
+        circle = store.one("SELECT id FROM circles WHERE chat_id = ?", [chat_id])
+        store.audit(
+            chat_id=chat_id,
+            circle_id=circle["id"] if circle else None,
+            actor_id=actor_id if actor_id is not None else user_id,
+            action="forget_member",
+            detail=f"user {user_id}: {len(ids)} answers deleted",
+            now=now,
+        )
+        return len(ids)

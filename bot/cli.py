@@ -9,13 +9,13 @@ from typing import NoReturn
 
 import click
 
-from bot.circle_types import Refusal
 from bot.config import ConfigError, load_config
 from bot.content import ContentError, load_exchange, load_library, original_file
 from bot.coverage import check_coverage, format_report
 from bot.exchange import Exchange
-from bot.export import minutes
 from bot.migrations import SchemaTooNew
+from bot.minutes_format import minutes
+from bot.model import Refusal
 from bot.render import render_point, utf16_len
 from bot.store import open_store
 

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.circle_types import COMMANDS, SENT, Refusal
 from bot.exchange import Exchange, Point
-from bot.minutes_format import FORMATS, render
+from bot.model import SENT, Refusal
 from bot.store import Store, parse_iso
+from bot.text import circle as text
 
 
 @dataclass(frozen=True)
@@ -68,29 +68,6 @@ class Minutes:
         return len({answer.user_id for point in self.points for answer in point.answers})
 
 
-def minutes(
-    source: Any,
-    chat_id: int,
-    run_number: int | None = None,
-    fmt: str = "markdown",
-    exchanges: Mapping[str, Exchange] | None = None,
-) -> str | Refusal:
-    """The minutes of a chat's circle as text; `source` is a CircleService or a Store.
-
-    With a Store, pass `exchanges` for titles and prompts (without them the minutes still read,
-    from the titles stored with each answer). `run_number` None means the current run.
-    """
-    canonical = FORMATS.get(fmt.lower())
-    if canonical is None:
-        return Refusal(f"Unknown format {fmt!r}: use md, csv or json.")
-    store = getattr(source, "store", source)
-    library = exchanges if exchanges is not None else getattr(source, "exchanges", {})
-    loaded = load_minutes(store, library, chat_id, run_number)
-    if isinstance(loaded, Refusal):
-        return loaded
-    return render(loaded, canonical)
-
-
 def load_minutes(
     store: Store,
     exchanges: Mapping[str, Exchange],
@@ -105,18 +82,14 @@ def load_minutes(
             [chat_id],
         )
         if circle is None or circle["run_number"] is None:
-            return Refusal(
-                "There is no circle in this chat, so there are no minutes: "
-                f"start one with {COMMANDS['start']} [exchange]."
-            )
+            return Refusal(text.no_minutes())
         run_count = store.scalar("SELECT MAX(number) FROM runs WHERE circle_id = ?", [circle["id"]])
         number = circle["run_number"] if run_number is None else run_number
         run = store.one(
             "SELECT * FROM runs WHERE circle_id = ? AND number = ?", [circle["id"], number]
         )
         if run is None:
-            runs = "run 1 only" if run_count == 1 else f"runs 1–{run_count}"
-            return Refusal(f"There is no run {number} in this circle: it has {runs}.")
+            return Refusal(text.no_such_run(number, run_count))
         # The run's answers, wherever they were given (a group that became a supergroup keeps
         # its old answers under the old chat id, tied to the same run).
         answers = store.all(

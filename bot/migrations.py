@@ -7,7 +7,10 @@ the previous version. Never edit a released migration: append a new one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 
 import sqlite_utils
 
@@ -168,6 +171,62 @@ def _session_bookkeeping(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE circles ADD COLUMN session_cursor INTEGER")
 
 
+def _typed_settings_and_visits(db: sqlite_utils.Database) -> None:
+    """4: settings as one typed JSON column; one word per meaning in column names.
+
+    The schedule, pacing, holidays and reminder columns held command-language strings that were
+    re-parsed on every read; they become `circles.settings` (bot/settings.py), converted with
+    the parser of this version. A stored value that does not parse is kept in the JSON as
+    written, where `Settings.problems` reports it rather than dropping it. Whether organizers
+    ever set a schedule used to be read from the audit log; it is now `schedule_chosen`.
+    Renamed: `cursor` -> `visit` (a posting pass over a point), `current_point` ->
+    `point_index` (0-based), `session_cursor` -> `session_visit`.
+    """
+    from bot.schedule.language import ScheduleError, parse_holiday, parse_pace
+    from bot.schedule.spec import load_schedule
+    from bot.settings import Settings, schedule_to_dict, to_json
+
+    db.execute("ALTER TABLE circles ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
+    rows = db.execute(
+        "SELECT id, schedule, pacing, holidays, remind_before_minutes,"
+        " EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = circles.id"
+        " AND action = 'set_schedule') FROM circles"
+    ).fetchall()
+    for circle_id, spec, pacing, holidays, remind, chosen in rows:
+        unreadable: dict[str, object] = {}
+        settings = Settings(schedule_chosen=bool(chosen))
+        try:
+            settings = replace(settings, schedule=load_schedule(spec) if spec else None)
+        except (ScheduleError, ValueError):
+            unreadable["schedule"] = {"spec": spec}
+        try:
+            if pacing:
+                settings = replace(settings, pacing=parse_pace(pacing))
+        except ScheduleError:
+            unreadable["pacing"] = {"spec": pacing}
+        try:
+            texts = json.loads(holidays or "[]")
+            settings = replace(settings, holidays=tuple(sorted(map(parse_holiday, texts))))
+        except (ScheduleError, ValueError, TypeError):
+            unreadable["holidays"] = {"spec": holidays}
+        if remind:
+            settings = replace(settings, remind_before=timedelta(minutes=remind))
+        data = json.loads(to_json(settings))
+        data.update(unreadable)
+        if settings.schedule is not None:
+            data["schedule"] = schedule_to_dict(settings.schedule)
+        db.execute(
+            "UPDATE circles SET settings = ? WHERE id = ?",
+            [json.dumps(data, sort_keys=True), circle_id],
+        )
+    for column in ("schedule", "pacing", "holidays", "remind_before_minutes"):
+        db.execute(f"ALTER TABLE circles DROP COLUMN {column}")
+    db.execute("ALTER TABLE circles RENAME COLUMN cursor TO visit")
+    db.execute("ALTER TABLE circles RENAME COLUMN current_point TO point_index")
+    db.execute("ALTER TABLE circles RENAME COLUMN session_cursor TO session_visit")
+    db.execute("ALTER TABLE posts RENAME COLUMN cursor TO visit")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 # Index + 1 is the version a migration brings the database to.
@@ -175,6 +234,7 @@ MIGRATIONS: list[Migration] = [
     _initial_schema,
     _point_titles_and_view,
     _session_bookkeeping,
+    _typed_settings_and_visits,
 ]
 LATEST = len(MIGRATIONS)
 

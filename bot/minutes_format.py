@@ -6,11 +6,14 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.export import Minutes
+from bot.exchange import Exchange
+from bot.export import Minutes, load_minutes
+from bot.model import Refusal
+from bot.store import Store
 
 # Accepted spellings -> canonical format name; the canonical name -> file extension.
 FORMATS = {"markdown": "markdown", "md": "markdown", "csv": "csv", "json": "json"}
@@ -38,6 +41,25 @@ def filename(minutes: Minutes, fmt: str = "markdown") -> str:
     """`minutes-<exchange>-run<N>.<ext>`, safe as a file name anywhere."""
     slug = re.sub(r"[^A-Za-z0-9-]+", "-", minutes.exchange_id).strip("-") or "circle"
     return f"minutes-{slug}-run{minutes.run_number}.{EXTENSIONS[FORMATS[fmt]]}"
+
+
+def minutes(
+    store: Store,
+    chat_id: int,
+    run_number: int | None = None,
+    fmt: str = "markdown",
+    exchanges: Mapping[str, Exchange] | None = None,
+) -> str | Refusal:
+    """The minutes of a chat's circle as text. Pass `exchanges` for prompts (without them the
+    minutes still read, from the titles stored with each answer). `run_number` None means the
+    current run."""
+    canonical = FORMATS.get(fmt.lower())
+    if canonical is None:
+        return Refusal(f"Unknown format {fmt!r}: use md, csv or json.")
+    loaded = load_minutes(store, exchanges or {}, chat_id, run_number)
+    if isinstance(loaded, Refusal):
+        return loaded
+    return render(loaded, canonical)
 
 
 # Rendering ---------------------------------------------------------------------------------

@@ -1,179 +1,189 @@
-"""The posting protocol and the session flow (docs/posting-protocol.md).
+"""The posting protocol (docs/posting-protocol.md): each message of a visit is posted at most
+once once confirmed, and never skipped.
 
-Every visit of a point is a posting slot, identified by the circle's `cursor`; each message of
-the point (`Outgoing.key`) is posted at most once per slot once confirmed:
+A `Delivery` is what one visit still has to post now, rendered once. The Telegram layer walks
+it in order:
 
-    pending = next_post(chat)            # None: the current point is fully posted
-    if begin_post(chat, pending.key, now, cursor=pending.cursor):   # status 'sending'
-        message = send to Telegram       # refused for good -> abandon_post(chat, key)
-        record_post(chat, key, message.id, now, cursor=pending.cursor)  # status 'sent'
+    if begin_post(store, delivery, first, now):            # 'sending', before the Bot API call
+        message = send to Telegram                          # refused for good -> abandon_post
+        go_on = record_post(store, delivery, first, message_id, now, begin_next=second)
 
-A row left 'sending' (crash or timeout between begin and record) is sent again: at-least-once.
+`record_post` confirms one message ('sent', with its message id) and begins the next in the
+same transaction, so a visit of n messages costs n + 1 transactions. A row left 'sending'
+(crash or timeout between begin and record) is sent again: at-least-once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.circle_types import (
-    COMMANDS,
-    FINISHED,
-    PAUSED,
-    RUNNING,
-    SENDING,
-    SENT,
-    STOPPED,
-    PendingPost,
-    Refusal,
-    ServiceBase,
-    Session,
-)
 from bot.exchange import Exchange
+from bot.model import RUNNING, SENDING, SENT, Circle
 from bot.render import Outgoing, render_point
-from bot.store import iso
+from bot.schedule.timetable import due_parts
+from bot.store import Store, iso
 
 
-class PostingUseCases(ServiceBase):
-    def next_post(self, chat_id: int) -> PendingPost | None:
-        """The next message of the current point to send, or None (nothing to post now)."""
-        with self.store.transaction(write=False):
-            loaded = self._load(chat_id)
-            if isinstance(loaded, Refusal):
-                return None
-            row, exchange = loaded
-            index = row["current_point"]
-            if row["state"] != RUNNING or index >= len(exchange.points):
-                return None
-            posts = self._slot_posts(row["run_id"], row["cursor"])
-            for outgoing in render_point(exchange, index):
-                post = posts.get(outgoing.key)
-                if post is not None and post["status"] == SENT:
-                    continue
-                return PendingPost(
-                    outgoing=outgoing,
-                    point_index=index,
-                    cursor=row["cursor"],
-                    uncertain=post is not None,
-                    attempts=post["attempts"] if post else 0,
-                )
-            return None
+@dataclass(frozen=True)
+class Delivery:
+    """The messages of one visit to post now, in order. `uncertain` keys were begun before but
+    never confirmed: they may or may not have reached the chat, and are sent again."""
 
-    def _outgoing(self, row: dict[str, Any], exchange: Exchange, key: str) -> Outgoing | None:
-        if row["current_point"] >= len(exchange.points):
-            return None
-        for outgoing in render_point(exchange, row["current_point"]):
-            if outgoing.key == key:
-                return outgoing
+    circle_id: int
+    chat_id: int
+    thread_id: int | None
+    run_id: int
+    visit: int
+    point_index: int
+    point_id: str
+    point_title: str
+    messages: tuple[Outgoing, ...]
+    uncertain: frozenset[str] = frozenset()
+    paced: bool = False  # only the parts its pacing made due; the rest waits for pace jobs
+
+    @property
+    def fresh(self) -> bool:
+        """Nothing of this visit was attempted yet: its first message is the letter."""
+        first = self.messages[0] if self.messages else None
+        return first is not None and first.key == "letter" and first.key not in self.uncertain
+
+    def after(self, outgoing: Outgoing) -> Outgoing | None:
+        index = self.messages.index(outgoing)
+        return self.messages[index + 1] if index + 1 < len(self.messages) else None
+
+
+def visit_posts(store: Store, run_id: int | None, visit: int) -> dict[str, dict[str, Any]]:
+    rows = store.all(
+        "SELECT key, status, attempts FROM posts WHERE run_id = ? AND visit = ?", [run_id, visit]
+    )
+    return {row["key"]: row for row in rows}
+
+
+def point_posted(
+    posts: dict[str, dict[str, Any]], rendered: list[Outgoing], within_exchange: bool
+) -> bool:
+    """Whether every message of the point was confirmed sent in this visit."""
+    if not within_exchange:
+        return True
+    return all(posts.get(out.key, {}).get("status") == SENT for out in rendered)
+
+
+def delivery(
+    store: Store,
+    circle: Circle,
+    exchange: Exchange,
+    now: datetime,
+    *,
+    paced: bool,
+    rendered: list[Outgoing] | None = None,
+) -> Delivery | None:
+    """What the circle's current visit has to post now; None when nothing is due.
+
+    `paced`: only the parts the visit's pacing makes due at `now`, stopping at the first part
+    that is not (the rest goes out later, still in order); otherwise everything pending.
+    """
+    index = circle.point_index
+    if circle.state != RUNNING or index >= len(exchange.points) or circle.run_id is None:
         return None
+    posts = visit_posts(store, circle.run_id, circle.visit)
+    pending = [
+        out
+        for out in (rendered or render_point(exchange, index))
+        if posts.get(out.key, {}).get("status") != SENT
+    ]
+    started = circle.paced_since() if paced else None
+    if started is not None:
+        due = due_parts(circle.pacing, started, circle.timezone, now)
+        cut = next((n for n, out in enumerate(pending) if out.part not in due), len(pending))
+        pending = pending[:cut]
+    if not pending:
+        return None
+    point = exchange.points[index]
+    return Delivery(
+        circle_id=circle.id,
+        chat_id=circle.chat_id,
+        thread_id=circle.thread_id,
+        run_id=circle.run_id,
+        visit=circle.visit,
+        point_index=index,
+        point_id=point.id,
+        point_title=point.title,
+        messages=tuple(pending),
+        uncertain=frozenset(key for key in posts if posts[key]["status"] == SENDING),
+        paced=started is not None,
+    )
 
-    def begin_post(self, chat_id: int, key: str, now: datetime, cursor: int | None = None) -> bool:
-        """Mark a message 'sending' before calling Telegram. False: do not send it.
 
-        False when the circle is not running, the slot moved on (pass `cursor` from the
-        PendingPost to detect a /skip or /goto that happened meanwhile), the key is not part of
-        the current point, or the message was already confirmed sent.
-        """
-        with self.store.transaction():
-            loaded = self._load(chat_id)
-            if isinstance(loaded, Refusal):
-                return False
-            row, exchange = loaded
-            if row["state"] != RUNNING or cursor not in (None, row["cursor"]):
-                return False
-            outgoing = self._outgoing(row, exchange, key)
-            if outgoing is None:
-                return False
-            post = self._slot_posts(row["run_id"], row["cursor"]).get(key)
-            if post is not None:
-                if post["status"] == SENT:
-                    return False
-                self.store.execute(
-                    "UPDATE posts SET attempts = attempts + 1 WHERE id = ?", [post["id"]]
-                )
-                return True
-            point = exchange.points[row["current_point"]]
-            self.store.insert(
-                "posts",
-                {
-                    "circle_id": row["id"],
-                    "chat_id": row["chat_id"],
-                    "run_id": row["run_id"],
-                    "point_index": row["current_point"],
-                    "point_id": point.id,
-                    "point_title": point.title,
-                    "cursor": row["cursor"],
-                    "key": key,
-                    "part": outgoing.part,
-                    "status": SENDING,
-                    "attempts": 1,
-                    "created_at": iso(now),
-                },
-            )
-            return True
+def _begin(store: Store, plan: Delivery, outgoing: Outgoing, now: datetime) -> bool:
+    circle = store.one("SELECT state, visit, run_id FROM circles WHERE id = ?", [plan.circle_id])
+    if circle is None or circle["state"] != RUNNING:
+        return False
+    if circle["visit"] != plan.visit or circle["run_id"] != plan.run_id:
+        return False  # a /skip, /goto or new run moved on: this visit is over
+    post = store.one(
+        "SELECT id, status FROM posts WHERE run_id = ? AND visit = ? AND key = ?",
+        [plan.run_id, plan.visit, outgoing.key],
+    )
+    if post is not None:
+        if post["status"] == SENT:
+            return False
+        store.execute("UPDATE posts SET attempts = attempts + 1 WHERE id = ?", [post["id"]])
+        return True
+    store.insert(
+        "posts",
+        {
+            "circle_id": plan.circle_id,
+            "chat_id": plan.chat_id,
+            "run_id": plan.run_id,
+            "point_index": plan.point_index,
+            "point_id": plan.point_id,
+            "point_title": plan.point_title,
+            "visit": plan.visit,
+            "key": outgoing.key,
+            "part": outgoing.part,
+            "status": SENDING,
+            "attempts": 1,
+            "created_at": iso(now),
+        },
+    )
+    return True
 
-    def record_post(
-        self,
-        chat_id: int,
-        key: str,
-        message_id: int,
-        now: datetime,
-        poll_id: str | None = None,
-        cursor: int | None = None,
-    ) -> bool:
-        """Confirm Telegram accepted the message. False if there was no such begun post.
 
-        Pass the PendingPost's `cursor` so a confirmation arriving after a /skip still lands on
-        the slot it was sent for (replies to it then count as answers to that point).
-        """
-        with self.store.transaction():
-            row = self._row(chat_id)
-            if row is None:
-                return False
-            slot = row["cursor"] if cursor is None else cursor
-            updated = self.store.execute(
-                "UPDATE posts SET status = ?, message_id = ?, poll_id = ?, sent_at = ?"
-                " WHERE circle_id = ? AND cursor = ? AND key = ?",
-                [SENT, message_id, poll_id, iso(now), row["id"], slot, key],
-            )
-            return updated.rowcount > 0
+def begin_post(store: Store, plan: Delivery, outgoing: Outgoing, now: datetime) -> bool:
+    """Mark a message 'sending' before calling Telegram. False: do not send it (the circle is
+    not running, the visit moved on, or the message was already confirmed)."""
+    with store.transaction():
+        return _begin(store, plan, outgoing, now)
 
-    def abandon_post(self, chat_id: int, key: str, cursor: int | None = None) -> bool:
-        """Telegram definitely refused the message: forget the 'sending' mark."""
-        with self.store.transaction():
-            row = self._row(chat_id)
-            if row is None:
-                return False
-            slot = row["cursor"] if cursor is None else cursor
-            deleted = self.store.execute(
-                "DELETE FROM posts WHERE circle_id = ? AND cursor = ? AND key = ? AND status = ?",
-                [row["id"], slot, key, SENDING],
-            )
-            return deleted.rowcount > 0
 
-    def open_session(self, chat_id: int, now: datetime) -> Session | Refusal:
-        """Make the point to post current: keep an unfinished one, else close it and advance.
+def record_post(
+    store: Store,
+    plan: Delivery,
+    outgoing: Outgoing,
+    message_id: int,
+    now: datetime,
+    *,
+    chat_id: int | None = None,
+    poll_id: str | None = None,
+    begin_next: Outgoing | None = None,
+) -> bool:
+    """Confirm Telegram took the message (its visit's row, even after a /skip, so replies to it
+    count for that point) and begin `begin_next`. Returns whether `begin_next` may be sent."""
+    with store.transaction():
+        store.execute(
+            "UPDATE posts SET status = ?, message_id = ?, poll_id = ?, sent_at = ?,"
+            " chat_id = COALESCE(?, chat_id) WHERE run_id = ? AND visit = ? AND key = ?",
+            [SENT, message_id, poll_id, iso(now), chat_id, plan.run_id, plan.visit, outgoing.key],
+        )
+        return begin_next is not None and _begin(store, plan, begin_next, now)
 
-        After the last point the circle finishes (`finished=True`, nothing more to post).
-        """
-        with self.store.transaction():
-            loaded = self._load(chat_id)
-            if isinstance(loaded, Refusal):
-                return loaded
-            row, exchange = loaded
-            if row["state"] == PAUSED:
-                return Refusal(f"The circle is paused: {COMMANDS['resume']} it first.")
-            if row["state"] in (FINISHED, STOPPED):
-                return Refusal(
-                    f"The circle has {row['state']}: use {COMMANDS['restart']} for a new run."
-                )
-            index = row["current_point"]
-            count = len(exchange.points)
-            if index < count and not self._point_posted(row, exchange):
-                return Session(index, None, False, self._info(chat_id))
-            closed = index if index < count else None
-            if index + 1 >= count:
-                self._finish(row, now, FINISHED)
-                return Session(min(index, count - 1), closed, True, self._info(chat_id))
-            self._update(row["id"], now, current_point=index + 1, cursor=row["cursor"] + 1)
-            return Session(index + 1, closed, False, self._info(chat_id))
+
+def abandon_post(store: Store, plan: Delivery, outgoing: Outgoing) -> None:
+    """Telegram definitely refused the message: forget its 'sending' mark."""
+    with store.transaction():
+        store.execute(
+            "DELETE FROM posts WHERE run_id = ? AND visit = ? AND key = ? AND status = ?",
+            [plan.run_id, plan.visit, outgoing.key, SENDING],
+        )

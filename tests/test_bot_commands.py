@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot import reads
 from bot.fakebotapi import FakeBotAPI
 from bot.telegram.app import build_application
 from tests.bot_harness import ADMIN, ALICE, GROUP, make_config, make_world, running_bot
@@ -205,7 +206,7 @@ async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(tmp_p
 
 
 async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
-    api, tmp_path, caplog
+    api, tmp_path, caplog, monkeypatch
 ):
     async with running_bot(api, tmp_path) as bot:
         await bot.command("/circle_start")
@@ -213,7 +214,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
         def broken(*args, **kwargs):
             raise RuntimeError("disk on fire")
 
-        bot.app.bot_data["service"].status = broken
+        monkeypatch.setattr(reads, "status", broken)
         (reply,) = await bot.command("/status")
     assert reply == "Sorry, something went wrong on my side; please try again in a minute."
     assert any("unhandled error" in record.message for record in caplog.records)

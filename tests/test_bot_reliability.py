@@ -13,7 +13,9 @@ from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.executors.base import run_coroutine_job
 
 from bot.fakebotapi import FakeBotAPI
-from bot.telegram import sessions
+from bot.model import load_circle
+from bot.sessions import open_session
+from bot.text import posts as post_text
 from tests.bot_harness import (
     ADMIN,
     ALICE,
@@ -38,6 +40,10 @@ def api():
     with FakeBotAPI() as api:
         make_world(api)
         yield api
+
+
+def clock_now(bot):
+    return bot.clock()
 
 
 def point_one(texts: list[str]) -> list[str]:
@@ -107,7 +113,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_circle(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await bot.command("/circle_start")
         await bot.act(lambda: api.migrate_chat(GROUP, NEW_GROUP))
-        assert bot.app.bot_data["service"].circle(NEW_GROUP) is not None
+        assert load_circle(bot.app.bot_data.store, NEW_GROUP) is not None
         await bot.act(lambda: api.send_text(NEW_GROUP, 1, "/next"))
     assert len(point_one(bot.texts(NEW_GROUP))) == 3
 
@@ -118,7 +124,9 @@ async def test_posting_to_a_chat_that_migrated_unseen_follows_it(api, tmp_path):
         # The bot missed the migration notice: the first send tells it where the group went.
         api.migrate_chat(GROUP, NEW_GROUP)
         api.discard_pending_updates()
-        await sessions.run_session(bot.app, GROUP)
+        data = bot.app.bot_data
+        plan = open_session(data.store, data.exchanges, GROUP, clock_now(bot), timedelta(0))
+        await data.timetable.execute(plan)
         await bot.settle()
     assert len(point_one(bot.texts(NEW_GROUP))) == 3
 
@@ -303,10 +311,10 @@ async def test_a_crash_while_the_digest_is_sent_still_posts_the_new_point_after_
         assert headings(await fire(bot)) == ["Point 1/10"] * 3
         clock.now = THU_19
 
-        async def killed(*args, **kwargs):
+        def killed(*args, **kwargs):
             raise RuntimeError("the process is killed while the digest of point 1 is sent")
 
-        monkeypatch.setattr(sessions, "post_digest", killed)
+        monkeypatch.setattr(post_text, "digest", killed)
         with pytest.raises(RuntimeError):
             await fire(bot)
         monkeypatch.undo()

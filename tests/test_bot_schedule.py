@@ -14,6 +14,7 @@ from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.base import run_coroutine_job
 
 from bot.fakebotapi import FakeBotAPI
+from bot.model import load_circle
 from tests.bot_harness import (
     ALICE,
     BOB,
@@ -84,7 +85,7 @@ async def test_a_timezone_in_the_spec_becomes_the_circles_time_zone(api, tmp_pat
         (reply,) = await scheduled(bot, "mon 18:30 America/New_York")
         assert "Mondays at 18:30 (America/New_York)" in reply
         assert "• Mon 7 Dec 2026 18:30" in reply
-        assert bot.app.bot_data["service"].circle(GROUP).timezone == "America/New_York"
+        assert load_circle(bot.app.bot_data.store, GROUP).timezone == "America/New_York"
         (holiday,) = await bot.command("/holiday 2026-12-07")
         assert "Next sessions (America/New_York):\n• Mon 14 Dec 2026 18:30" in holiday
 
@@ -95,7 +96,7 @@ async def test_every_n_days_keeps_its_anchor_in_the_stored_spec(api, tmp_path):
         assert "• Tue 1 Dec 2026 20:00\n• Thu 3 Dec 2026 20:00" in reply
     spec = "every 2 days 20:00 from 2026-12-01 Europe/Berlin"
     async with bot_at(api, tmp_path, Clock(START + timedelta(days=1))) as bot:
-        assert bot.app.bot_data["service"].circle(GROUP).schedule == spec
+        assert load_circle(bot.app.bot_data.store, GROUP).settings.schedule.spec == spec
         assert next_fire(bot, START + timedelta(days=1)) == datetime(2026, 12, 3, 20, tzinfo=BERLIN)
 
 
@@ -505,7 +506,7 @@ async def test_a_circle_scheduled_before_the_bookkeeping_existed_owes_nothing(ap
     clock = Clock(START)
     async with bot_at(api, tmp_path, clock) as bot:
         await scheduled(bot)
-        bot.app.bot_data["service"].store.execute("UPDATE circles SET last_slot_at = NULL")
+        bot.app.bot_data.store.execute("UPDATE circles SET last_slot_at = NULL")
     clock.now = TUE_19 + timedelta(minutes=10)
     async with bot_at(api, tmp_path, clock) as bot:
         await bot.settle()

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot import migrations
+from bot.settings import from_json
 from bot.store import connect, iso, open_store, parse_iso
 
 TABLES = {"circles", "runs", "posts", "answers", "members", "audit_log"}
@@ -77,11 +78,15 @@ def test_foreign_keys_are_enforced(store):
         )
 
 
-def test_a_post_slot_key_is_unique_per_run_and_cursor(store):
-    insert_v1_rows(store.db)
+def test_a_post_key_is_unique_per_run_and_visit(db_path):
+    db = connect(db_path)
+    migrations.migrate(db, target=3)
+    insert_v1_rows(db)
+    db.close()
+    store = open_store(db_path)
     with pytest.raises(sqlite3.IntegrityError):
         store.execute(
-            "INSERT INTO posts (circle_id, chat_id, run_id, point_index, point_id, cursor, key,"
+            "INSERT INTO posts (circle_id, chat_id, run_id, point_index, point_id, visit, key,"
             " part, status, attempts, created_at)"
             " VALUES (1, -100, 1, 0, 'first', 1, 'letter', 'letter', 'sending', 1, '2025')"
         )
@@ -179,10 +184,11 @@ def test_a_version_2_database_gains_the_timetable_bookkeeping_without_losing_row
     store = open_store(db_path)
     assert store.schema_version == migrations.LATEST >= 3
     row = store.one("SELECT * FROM circles")
-    assert row["schedule"] == "tue,thu 19:00 Europe/Berlin"
+    schedule = from_json(row["settings"]).schedule
+    assert schedule is not None and schedule.spec == "tue,thu 19:00 Europe/Berlin"
     # Circles scheduled before version 3 owe nothing: start-up marks them as of now.
     assert row["last_slot_at"] is None
     assert row["session_started_at"] is None
-    assert row["session_cursor"] is None
+    assert row["session_visit"] is None
     assert store.scalar("SELECT count(*) FROM answers") == 1
     store.close()

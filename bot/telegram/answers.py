@@ -7,7 +7,8 @@ import logging
 from telegram import Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
 
-from bot.telegram.context import Context, display_name, now, service
+from bot import answers
+from bot.telegram.context import CircleContext, display_name
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def _text(message: Message) -> str | None:
     return message.text or message.caption
 
 
-async def on_reply(update: Update, context: Context) -> None:
+async def on_reply(update: Update, context: CircleContext) -> None:
     """A reply in the group: keep it if it answers one of the circle's messages."""
     message = update.effective_message
     replied = message.reply_to_message
@@ -31,13 +32,14 @@ async def on_reply(update: Update, context: Context) -> None:
         return
     if replied.from_user is None or replied.from_user.id != context.bot.id:
         return
-    result = service(context).record_answer(
+    result = answers.record_answer(
+        context.bot_data.store,
         message.chat_id,
         message.message_id,
         message.from_user.id,
         display_name(message),
         replied.message_id,
-        now(context),
+        context.now(),
         text=_text(message),
         media_kind=media_kind(message),
     )
@@ -56,15 +58,16 @@ async def on_reply(update: Update, context: Context) -> None:
         log.info("chat=%s no reaction possible: %s", message.chat_id, error)
 
 
-async def on_edit(update: Update, context: Context) -> None:
+async def on_edit(update: Update, context: CircleContext) -> None:
     """An edited message: if it is an answer, its stored text follows the edit."""
     message = update.edited_message
     if message is None:
         return
-    edited = service(context).record_edit(
+    edited = answers.record_edit(
+        context.bot_data.store,
         message.chat_id,
         message.message_id,
-        now(context),
+        context.now(),
         text=_text(message),
         media_kind=media_kind(message),
     )

@@ -6,66 +6,34 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    Update,
-)
+from telegram import Bot, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     filters,
 )
 
-from bot.circle import CircleService
+from bot.circles import Circles
 from bot.config import Config
 from bot.content import ContentError, load_library
 from bot.migrations import SchemaTooNew
+from bot.schedule.timetable import misfire_seconds
 from bot.store import open_store
-from bot.telegram import (
-    answers,
-    chat_events,
-    export_command,
-    members,
-    organizer,
-    schedule_commands,
-    sessions,
-)
+from bot.telegram import answers, chat_events, members
+from bot.telegram.commands import COMMANDS, publish
+from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ratelimit import MessageRateLimiter
-from bot.telegram.timetable import Timetable, misfire_seconds
+from bot.telegram.timetable import Timetable
 
 log = logging.getLogger(__name__)
-
-MEMBER_COMMANDS = [
-    ("help", "How the circle works and how to answer"),
-    ("points", "The points, ✓ for those discussed"),
-    ("mine", "Your own answers, sent privately"),
-    ("forgetme", "Delete your answers in this group"),
-]
-ORGANIZER_COMMANDS = [
-    ("circle_start", "Start a circle: /circle_start [exchange]"),
-    ("next", "Post the current point now"),
-    ("status", "Point, state, next post, who answered"),
-    ("pause", "Pause posting"),
-    ("resume", "Resume posting"),
-    ("skip", "Skip the current point"),
-    ("goto", "Make point N current: /goto N"),
-    ("restart", "New run from point 1 (answers kept)"),
-    ("circle_stop", "Stop the circle"),
-    ("schedule", "When the circle meets: /schedule tue,thu 19:00"),
-    ("pace", "Space letter, reply, prompt: /pace reply +10m prompt +20m"),
-    ("holiday", "Skip sessions: /holiday 2026-12-21..2027-01-04"),
-    ("remind", "Reminder before each session: /remind 2h"),
-    ("export", "Send the minutes to you privately"),
-]
 
 
 class StartupError(Exception):
@@ -92,9 +60,19 @@ def build_application(
             f"content.default_exchange {config.default_exchange!r} is not in "
             f"{config.content_dir} (exchanges there: {known})"
         )
-    service = CircleService(open_store(config.database), exchanges)
+    circles = Circles(open_store(config.database), exchanges)
     application = (
         Application.builder()
+        .context_types(CONTEXT_TYPES)
+        # Every message the bot sends is Telegram HTML, never quotes the message it answers
+        # and never shows a link preview (a point's excerpts are the content, not a link).
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                do_quote=False,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
@@ -119,48 +97,29 @@ def build_application(
     job_queue = application.job_queue
     job_queue.scheduler.configure(
         job_defaults={
-            "misfire_grace_time": misfire_seconds(config.late_grace_minutes),
+            "misfire_grace_time": misfire_seconds(timedelta(minutes=config.late_grace_minutes)),
             "coalesce": True,
             "max_instances": 1,
         },
         **job_queue.scheduler_configuration,
     )
-    application.bot_data.update(
-        config=config, service=service, clock=clock, timetable=Timetable(application)
-    )
+    data: BotData = application.bot_data
+    data.config, data.circles, data.clock = config, circles, clock
+    data.timetable = Timetable(application)
 
     # Commands react to new messages only: PTB would otherwise re-run a command whose message
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
-    group_commands = {
-        "circle_start": organizer.circle_start,
-        "next": organizer.next_point,
-        "pause": organizer.pause,
-        "resume": organizer.resume,
-        "skip": organizer.skip,
-        "goto": organizer.goto,
-        "circle_stop": organizer.circle_stop,
-        "restart": organizer.restart,
-        "status": organizer.status,
-        "schedule": schedule_commands.schedule,
-        "pace": schedule_commands.pace,
-        "holiday": schedule_commands.holiday,
-        "remind": schedule_commands.remind,
-        "points": members.points,
-        "forgetme": members.forgetme,
-        "export": export_command.export,
-    }
     # Group -1 runs before the handlers below: note who speaks, so /status can name who has
     # not answered yet (privacy mode shows the bot commands and replies, nothing else).
     application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)
-    for name, callback in group_commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=new & groups))
-    application.add_handler(
-        CommandHandler(list(group_commands), members.group_only, filters=new & ~groups)
-    )
-    application.add_handler(CommandHandler("help", members.help_command, filters=new))
-    application.add_handler(CommandHandler("mine", members.mine, filters=new))
+    # Every command from the one table; a group command in a private chat says where it works.
+    for command in COMMANDS:
+        where = new if command.anywhere else new & groups
+        application.add_handler(CommandHandler(command.name, command.callback, filters=where))
+    group_only = [command.name for command in COMMANDS if not command.anywhere]
+    application.add_handler(CommandHandler(group_only, members.group_only, filters=new & ~groups))
     application.add_handler(CommandHandler("start", members.private_start, filters=new))
     application.add_handler(CallbackQueryHandler(members.forget_button, pattern=r"^(forget|keep):"))
 
@@ -177,17 +136,9 @@ def build_application(
 
 
 async def _post_init(application: Application) -> None:
-    bot = application.bot
-    members_list = [BotCommand(name, text) for name, text in MEMBER_COMMANDS]
-    organizers_list = [BotCommand(name, text) for name, text in ORGANIZER_COMMANDS]
-    await bot.set_my_commands(members_list, scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands([BotCommand("help", "How discussion circles work")])
-    await bot.set_my_commands(
-        organizers_list + members_list, scope=BotCommandScopeAllChatAdministrators()
-    )
-    # First finish any point an outage left half-posted, then re-arm every circle's timetable.
-    await sessions.resume_interrupted(application)
-    await application.bot_data["timetable"].start_up()
+    await publish(application.bot)
+    # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
+    await application.bot_data.timetable.start_up()
 
 
 def run_bot(config: Config) -> int:

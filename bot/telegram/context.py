@@ -1,76 +1,118 @@
-"""What every handler needs from bot_data, typed, plus the few reply helpers they share."""
+"""Typed access for every handler and job (PTB `ContextTypes`), and the few helpers they share.
+
+`BotData` is the application's `bot_data`: the engine, the store, the configuration, the
+injected clock and what the Telegram layer keeps per chat in memory. `CircleContext` gives
+handlers `context.circles`, `context.now()` and the rest with types, instead of string keys.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.circle import CircleService
+from bot.circles import Circles
 from bot.config import Config
+from bot.exchange import Exchange
+from bot.store import Store
 from bot.telegram.permissions import is_organizer
-
-Context = ContextTypes.DEFAULT_TYPE
-Handler = Callable[[Update, Context], Awaitable[None]]
-
-NOT_ORGANIZER = (
-    "Only this group's administrators can steer the circle. "
-    "Members can use /help, /points, /mine and /forgetme."
-)
+from bot.text import members as member_text
 
 
-def service(context: Context) -> CircleService:
-    return context.bot_data["service"]
+class BotData:
+    """Everything the bot's handlers and jobs share (one per Application)."""
+
+    def __init__(self) -> None:
+        self.config: Config
+        self.circles: Circles
+        self.clock: Callable[[], datetime]
+        self.timetable: Any = None  # bot.telegram.timetable.Timetable, set by the app
+        # Per chat, in memory only: a lock so /next, a session and a retry never post at once,
+        # and the last post Telegram refused (for /status).
+        self.posting_locks: dict[int, asyncio.Lock] = {}
+        self.post_failures: dict[int, tuple[datetime, str]] = {}
+
+    @property
+    def store(self) -> Store:
+        return self.circles.store
+
+    @property
+    def exchanges(self) -> Mapping[str, Exchange]:
+        return self.circles.exchanges
+
+    def now(self) -> datetime:
+        """The injected clock: tests replace it; nothing below the handlers reads the time."""
+        return self.clock()
 
 
-def config(context: Context) -> Config:
-    return context.bot_data["config"]
+class CircleContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """`context` in every handler and job of this bot."""
+
+    @property
+    def data(self) -> BotData:
+        return self.bot_data
+
+    @property
+    def circles(self) -> Circles:
+        return self.bot_data.circles
+
+    @property
+    def config(self) -> Config:
+        return self.bot_data.config
+
+    def now(self) -> datetime:
+        return self.bot_data.now()
 
 
-def now(context: Context) -> datetime:
-    """The injected clock: tests replace it; nothing below the handlers reads the time itself."""
-    return context.bot_data["clock"]()
+CONTEXT_TYPES = ContextTypes(context=CircleContext, bot_data=BotData)
+Handler = Callable[[Update, CircleContext], Awaitable[None]]
+App = Application[Any, CircleContext, dict, dict, BotData, Any]
 
 
-async def answer(message: Message, html: str) -> None:
-    """Reply in the same chat (and forum topic) as the command, without quoting it."""
-    await message.reply_text(html, parse_mode=ParseMode.HTML, do_quote=False)
+async def reply(message: Message, html: str, **kwargs: Any) -> Message:
+    """Answer in the same chat (and forum topic) as `message`; HTML and no quote come from
+    the application's `Defaults`."""
+    return await message.reply_text(html, **kwargs)
+
+
+def actor(message: Message) -> int | None:
+    return message.from_user.id if message.from_user else None
 
 
 def organizers_only(handler: Handler) -> Handler:
     """Let chat administrators and configured organizers through; tell anyone else politely."""
 
     @functools.wraps(handler)
-    async def checked(update: Update, context: Context) -> None:
+    async def checked(update: Update, context: CircleContext) -> None:
         message = update.effective_message
         if message is None:
             return
-        if not await is_organizer(message, context):
-            await answer(message, NOT_ORGANIZER)
+        if not await is_organizer(message, context.bot, context.config.organizer_ids):
+            await reply(message, member_text.not_organizer())
             return
         await handler(update, context)
 
     return checked
 
 
-async def ask_for_private_chat(message: Message, context: Context, command: str) -> None:
+async def ask_for_private_chat(message: Message, context: CircleContext, command: str) -> None:
     """Bots may not open a private chat: the member must press Start once, then ask again."""
     link = f"https://t.me/{context.bot.username}?start={command}"
-    await message.reply_text(
-        "I can't message you yet: open a private chat with me, press <b>Start</b>, then send "
-        f"/{command} here again.",
-        parse_mode=ParseMode.HTML,
-        do_quote=False,
-        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open private chat", url=link)]]),
+    button = InlineKeyboardButton(member_text.open_private_chat(), url=link)
+    await reply(
+        message,
+        member_text.press_start(command),
+        reply_markup=InlineKeyboardMarkup([[button]]),
     )
 
 
 def display_name(message: Message) -> str:
     if message.sender_chat is not None:
-        return message.sender_chat.title or "Anonymous admin"
+        return message.sender_chat.title or member_text.anonymous_admin()
     user = message.from_user
-    return user.full_name if user else "Someone"
+    return user.full_name if user else member_text.someone()

@@ -7,6 +7,8 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.text import members as text
+
 log = logging.getLogger(__name__)
 
 
@@ -17,9 +19,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("chat=%s unhandled error", chat_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side; please try again in a minute.",
-                do_quote=False,
-            )
+            await update.effective_message.reply_text(text.sorry())
         except Exception:  # the error handler itself must never raise
             log.exception("chat=%s could not report the error", chat_id)

@@ -11,22 +11,13 @@ from html import escape
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.circle import Refusal
 from bot.export import load_minutes
 from bot.minutes_format import filename, normalize_format, render
-from bot.telegram.context import Context, answer, ask_for_private_chat, organizers_only, service
+from bot.model import Refusal
+from bot.telegram.context import CircleContext, ask_for_private_chat, organizers_only, reply
+from bot.text import export as text
 
 log = logging.getLogger(__name__)
-
-USAGE = (
-    "Usage: <code>/export [run] [md|csv|json]</code>, for example <code>/export</code> "
-    "(current run, Markdown) or <code>/export 2 csv</code>."
-)
-ANONYMOUS = (
-    "You are posting anonymously (as the group), so I can't send you the minutes privately. "
-    "Send /export from your own account."
-)
-SENT = "I sent the minutes to you privately."
 
 
 def parse_args(args: list[str]) -> tuple[int | None, str] | None:
@@ -34,7 +25,7 @@ def parse_args(args: list[str]) -> tuple[int | None, str] | None:
     run: int | None = None
     fmt: str | None = None
     for arg in args:
-        if arg.isdecimal() and arg.isascii() and run is None and int(arg) > 0:
+        if arg.isdecimal() and arg.isascii() and len(arg) <= 6 and run is None and int(arg) > 0:
             run = int(arg)
         elif normalize_format(arg) and fmt is None:
             fmt = normalize_format(arg)
@@ -44,32 +35,33 @@ def parse_args(args: list[str]) -> tuple[int | None, str] | None:
 
 
 @organizers_only
-async def export(update: Update, context: Context) -> None:
+async def export(update: Update, context: CircleContext) -> None:
     """Send the circle's minutes (a run, as md, csv or json) to the organizer privately."""
     message = update.effective_message
     user = message.from_user
     # An anonymous admin's message comes "from the group" (sender_chat is the chat itself) and
     # from_user is a placeholder bot: there is no person to write to.
     if message.sender_chat is not None or user is None:
-        await answer(message, ANONYMOUS)
+        await reply(message, text.anonymous())
         return
     parsed = parse_args(context.args or [])
     if parsed is None:
-        await answer(message, USAGE)
+        await reply(message, text.usage())
         return
     run, fmt = parsed
-    circles = service(context)
-    minutes = load_minutes(circles.store, circles.exchanges, message.chat_id, run)
+    data = context.bot_data
+    minutes = load_minutes(data.store, data.exchanges, message.chat_id, run)
     if isinstance(minutes, Refusal):
-        await answer(message, escape(minutes.message))
+        await reply(message, escape(minutes.message))
         return
     try:
         await context.bot.send_document(
             user.id,
             document=render(minutes, fmt).encode("utf-8"),
             filename=filename(minutes, fmt),
-            caption=f"Minutes of {minutes.exchange_title}, run {minutes.run_number}, "
-            f"in {message.chat.title or 'your group'}",
+            caption=text.caption(
+                minutes.exchange_title, minutes.run_number, message.chat.title or ""
+            ),
         )
     except Forbidden:
         # Never posted in the group instead: members' answers are not for everyone's download.
@@ -83,4 +75,4 @@ async def export(update: Update, context: Context) -> None:
         fmt,
         minutes.answer_count,
     )
-    await answer(message, SENT)
+    await reply(message, text.sent())

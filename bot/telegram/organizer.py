@@ -1,4 +1,8 @@
-"""Organizer commands: start, post, pause, resume, skip, goto, stop, restart, status."""
+"""Organizer commands: start, post, pause, resume, skip, goto, stop, restart, status.
+
+Each parses its arguments, asks the engine, replies with what happened and arms or disarms
+the circle's jobs as the result says. Nothing here decides what a command changes.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,15 @@ from html import escape
 
 from telegram import Message, Update
 
-from bot.circle import CircleInfo, Refusal
-from bot.telegram import sessions
-from bot.telegram.context import (
-    Context,
-    answer,
-    config,
-    now,
-    organizers_only,
-    service,
-)
-
-GOTO_USAGE = "Usage: <code>/goto N</code> with a point number, for example <code>/goto 3</code>."
-START_USAGE = (
-    "Usage: <code>/circle_start [exchange]</code>, for example <code>/circle_start</code> "
-    "or <code>/circle_start {example}</code>."
-)
-
-# An argument given to a command that takes none probably meant another command.
-NO_ARGUMENT_HINTS = {"skip": "; to jump to a point use <code>/goto 3</code>"}
-
-
-def _actor(message: Message) -> int | None:
-    return message.from_user.id if message.from_user else None
+from bot import reads
+from bot.model import PAUSED, Refusal
+from bot.sessions import open_session
+from bot.telegram import sending
+from bot.telegram.context import CircleContext, actor, organizers_only, reply
+from bot.telegram.timetable import timetable
+from bot.text import members as member_text
+from bot.text import organizer as text
+from bot.text import posts as post_text
 
 
 def _thread(message: Message) -> int | None:
@@ -36,191 +26,172 @@ def _thread(message: Message) -> int | None:
     return message.message_thread_id if message.is_topic_message else None
 
 
-async def _takes_no_argument(message: Message, context: Context, command: str) -> bool:
+async def _takes_no_argument(message: Message, context: CircleContext, command: str) -> bool:
     """Refuse `/skip 3` and the like in one line rather than run the command regardless."""
     if not context.args:
         return False
-    hint = NO_ARGUMENT_HINTS.get(command, "")
-    await answer(message, f"/{command} takes no argument{hint}.")
-    return True
-
-
-async def _refused_or(message: Message, result: CircleInfo | Refusal, text: str) -> bool:
-    if isinstance(result, Refusal):
-        await answer(message, escape(result.message))
-        return False
-    await answer(message, text)
+    hint = text.SKIP_HINT if command == "skip" else ""
+    await reply(message, member_text.takes_no_argument(command, hint))
     return True
 
 
 @organizers_only
-async def circle_start(update: Update, context: Context) -> None:
+async def circle_start(update: Update, context: CircleContext) -> None:
     """Start a circle in this group with an exchange (the configured default if none)."""
-    message = update.effective_message
+    message, config = update.effective_message, context.config
     args = context.args or []
     if len(args) > 1:
-        example = escape(config(context).default_exchange)
-        await answer(message, START_USAGE.format(example=example))
+        await reply(message, text.start_usage(config.default_exchange))
         return
-    exchange_id = args[0] if args else config(context).default_exchange
-    result = service(context).start(
+    result = context.circles.start(
         message.chat_id,
-        exchange_id,
-        now(context),
-        _actor(message),
+        args[0] if args else config.default_exchange,
+        context.now(),
+        actor(message),
         thread_id=_thread(message),
-        timezone=config(context).timezone,
+        timezone=config.timezone,
     )
     if isinstance(result, Refusal):
-        await answer(message, escape(result.message))
+        await reply(message, escape(result.message))
         return
-    exchange = service(context).exchanges[result.exchange_id]
-    await answer(
-        message,
-        f"📖 <b>{escape(exchange.title)}</b>\n"
-        f"A circle of {len(exchange.points)} points has started (run {result.run_number}).\n\n"
-        "Post the first point now with /next, or set a timetable, for example "
-        "<code>/schedule tue,thu 19:00</code>. Members answer by replying to the bot's messages; "
-        "/help explains.",
-    )
-    await sessions.rearm(context.application, message.chat_id)
+    exchange = context.circles.exchanges[result.exchange_id]
+    await reply(message, text.started(exchange.title, len(exchange.points), result.run_number))
+    await timetable(context.application).arm(message.chat_id)
 
 
 @organizers_only
-async def next_point(update: Update, context: Context) -> None:
+async def next_point(update: Update, context: CircleContext) -> None:
     """Post the current point now (or the next one if the current point is already out)."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "next"):
         return
-    await sessions.run_session(context.application, message.chat_id, reply_to=message)
+    data, now = context.bot_data, context.now()
+    table = timetable(context.application)
+    plan = open_session(data.store, data.exchanges, message.chat_id, now, table.grace)
+    if isinstance(plan, Refusal):
+        await reply(message, escape(plan.message))
+        return
+    result = await table.execute(plan)
+    if result is not None and (result.error or result.retry_after is not None):
+        # The organizer asked for this post: say what happened rather than stay silent.
+        await reply(message, text.post_problem(result.error, result.retry_after))
+    elif plan.claimed is not None:
+        today = plan.claimed.date() == now.astimezone(plan.claimed.tzinfo).date()
+        await reply(message, text.counts_as(plan.claimed, today))
 
 
 @organizers_only
-async def pause(update: Update, context: Context) -> None:
+async def pause(update: Update, context: CircleContext) -> None:
     """Pause: nothing is posted until /resume; the schedule is kept."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "pause"):
         return
-    result = service(context).pause(message.chat_id, now(context), _actor(message))
-    await _refused_or(message, result, "⏸ Paused. The schedule is kept; /resume to continue.")
+    result = context.circles.pause(message.chat_id, context.now(), actor(message))
+    await reply(message, escape(result.message) if isinstance(result, Refusal) else text.paused())
 
 
 @organizers_only
-async def resume(update: Update, context: Context) -> None:
+async def resume(update: Update, context: CircleContext) -> None:
     """Resume a paused circle and re-arm its schedule."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "resume"):
         return
-    result = service(context).resume(message.chat_id, now(context), _actor(message))
-    if await _refused_or(message, result, "▶️ Resumed."):
-        await sessions.rearm(context.application, message.chat_id)
+    result = context.circles.resume(message.chat_id, context.now(), actor(message))
+    if isinstance(result, Refusal):
+        await reply(message, escape(result.message))
+        return
+    await reply(message, text.resumed())
+    await timetable(context.application).arm(message.chat_id)
 
 
 @organizers_only
-async def skip(update: Update, context: Context) -> None:
+async def skip(update: Update, context: CircleContext) -> None:
     """Skip the current point without posting the rest of it."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "skip"):
         return
-    chat_id, app = message.chat_id, context.application
-    before = service(context).status(chat_id, now(context))
-    result = service(context).skip(chat_id, now(context), _actor(message))
+    chat_id, table = message.chat_id, timetable(context.application)
+    result = context.circles.skip(chat_id, context.now(), actor(message))
     if isinstance(result, Refusal):
-        await answer(message, escape(result.message))
+        await reply(message, escape(result.message))
         return
-    sessions.cancel_retry(app, chat_id)  # a retry of the skipped point must not post the next
-    # A point that was fully out is closed by moving on, as a session closes it: digest.
-    closed = None
-    if not isinstance(before, Refusal) and before.point_posted:
-        closed = before.point_number - 1
-    if result.state == "finished":
-        await answer(message, "⏭ Skipped.")
-        await sessions.finish(app, chat_id, closed)
-        return
-    await answer(message, f"⏭ Skipped. Point {result.point_number} is next: /next posts it now.")
-    if closed is not None:
-        await sessions.post_digest(app, chat_id, closed)
+    sending.cancel_retry(context.application, chat_id)  # a retry must not post the next point
+    circle = result.circle
+    if result.finished:
+        await reply(message, text.skipped())
+    else:
+        await reply(message, text.skipped_to(circle.point_number))
+    if result.closed is not None:
+        await table.tell(
+            chat_id, post_text.digest(result.closed, circle.thread_id), circle.thread_id
+        )
+    if result.finished:
+        table.disarm(chat_id)
+        exchange = context.circles.exchanges.get(circle.exchange_id)
+        title = exchange.title if exchange else None
+        await table.tell(chat_id, post_text.finished(title), circle.thread_id)
+    else:
+        table.arm_pacing(circle)
 
 
 @organizers_only
-async def goto(update: Update, context: Context) -> None:
+async def goto(update: Update, context: CircleContext) -> None:
     """Make point N the current one; /next then posts it (again, if it was posted before)."""
     message = update.effective_message
     args = context.args or []
-    if len(args) != 1 or not args[0].isdecimal() or not args[0].isascii():
-        await answer(message, GOTO_USAGE)
+    if len(args) != 1 or not args[0].isdecimal() or not args[0].isascii() or len(args[0]) > 4:
+        await reply(message, text.goto_usage())
         return
-    result = service(context).goto(message.chat_id, int(args[0]), now(context), _actor(message))
-    if not isinstance(result, Refusal):
-        sessions.cancel_retry(context.application, message.chat_id)
-        then = "/resume, then /next posts it" if result.state == "paused" else "/next posts it"
-        await answer(message, f"↪️ Point {result.point_number} is now current: {then}.")
+    result = context.circles.goto(message.chat_id, int(args[0]), context.now(), actor(message))
+    if isinstance(result, Refusal):
+        await reply(message, escape(result.message))
         return
-    await answer(message, escape(result.message))
+    sending.cancel_retry(context.application, message.chat_id)
+    timetable(context.application).arm_pacing(result)
+    await reply(message, text.now_current(result.point_number, result.state == PAUSED))
 
 
 @organizers_only
-async def circle_stop(update: Update, context: Context) -> None:
+async def circle_stop(update: Update, context: CircleContext) -> None:
     """Stop the circle; answers are kept and /restart begins a new run."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "circle_stop"):
         return
-    result = service(context).stop(message.chat_id, now(context), _actor(message))
-    if await _refused_or(
-        message, result, "⏹ The circle is stopped. Answers are kept; /restart begins a new run."
-    ):
-        sessions.disarm(context.application, message.chat_id)
+    result = context.circles.stop(message.chat_id, context.now(), actor(message))
+    if isinstance(result, Refusal):
+        await reply(message, escape(result.message))
+        return
+    timetable(context.application).disarm(message.chat_id)
+    await reply(message, text.stopped())
 
 
 @organizers_only
-async def restart(update: Update, context: Context) -> None:
+async def restart(update: Update, context: CircleContext) -> None:
     """Begin a new run from point 1; earlier answers stay with their run."""
     message = update.effective_message
     args = context.args or []
-    exchange_id = args[0] if len(args) == 1 else None
     if len(args) > 1:
-        await answer(
-            message,
-            "Usage: <code>/restart [exchange]</code>, for example <code>/restart</code> or "
-            f"<code>/restart {escape(config(context).default_exchange)}</code>.",
-        )
+        await reply(message, text.restart_usage(context.config.default_exchange))
         return
-    result = service(context).restart(message.chat_id, now(context), _actor(message), exchange_id)
-    if not isinstance(result, Refusal):
-        sessions.cancel_retry(context.application, message.chat_id)
-        await answer(
-            message,
-            f"🔁 Run {result.run_number} begins at point 1. Earlier answers are kept with their "
-            "run. /next posts the first point.",
-        )
-        await sessions.rearm(context.application, message.chat_id)
+    exchange_id = args[0] if args else None
+    result = context.circles.restart(message.chat_id, context.now(), actor(message), exchange_id)
+    if isinstance(result, Refusal):
+        await reply(message, escape(result.message))
         return
-    await answer(message, escape(result.message))
+    sending.cancel_retry(context.application, message.chat_id)
+    await reply(message, text.restarted(result.run_number))
+    await timetable(context.application).arm(message.chat_id)
 
 
 @organizers_only
-async def status(update: Update, context: Context) -> None:
+async def status(update: Update, context: CircleContext) -> None:
     """Exchange, point k/n, state, next scheduled post, who has answered."""
     message = update.effective_message
     if await _takes_no_argument(message, context, "status"):
         return
-    result = service(context).status(message.chat_id, now(context))
+    data = context.bot_data
+    result = reads.status(data.store, data.exchanges, message.chat_id, context.now())
     if isinstance(result, Refusal):
-        await answer(message, escape(result.message))
+        await reply(message, escape(result.message))
         return
-    lines = [
-        f"📖 <b>{escape(result.exchange_title)}</b> (run {result.run_number})",
-        f"Point {result.point_number}/{result.point_count}: {escape(result.point_title)}",
-        f"State: {result.state}"
-        + ("" if result.point_posted or result.state != "running" else " (point not posted yet)"),
-        f"Next scheduled post: {sessions.describe_next(context.application, message.chat_id)}",
-        f"Answers on this point: {result.answer_count}",
-    ]
-    failure = sessions.last_failure(context.application, message.chat_id)
-    if failure is not None:
-        lines.append(f"⚠️ Last post failed, {escape(failure)}. /next tries again.")
-    if result.answered:
-        lines.append("Answered: " + escape(", ".join(result.answered)))
-    if result.not_answered:
-        lines.append("Not yet: " + escape(", ".join(result.not_answered)))
-    await answer(message, "\n".join(lines))
+    await reply(message, text.status(result, sending.last_failure(data, message.chat_id)))

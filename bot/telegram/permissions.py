@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Set
 
-from telegram import ChatMember, Message
+from telegram import Bot, ChatMember, Message
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-async def is_organizer(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def is_organizer(message: Message, bot: Bot, organizer_ids: Set[int]) -> bool:
     """True for admins of this chat, anonymous admins, and ids named in the config."""
     chat = message.chat
     # An anonymous administrator posts "as the group": Telegram sets sender_chat to the group
@@ -23,12 +23,12 @@ async def is_organizer(message: Message, context: ContextTypes.DEFAULT_TYPE) -> 
     user = message.from_user
     if user is None:
         return False
-    if user.id in context.bot_data["config"].organizer_ids:
+    if user.id in organizer_ids:
         return True
     if chat.type == chat.PRIVATE:
         return False
     try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
+        member = await bot.get_chat_member(chat.id, user.id)
     except TelegramError as error:
         # Refusing is the safe side: an organizer can retry, a stranger must never get through.
         log.warning("chat=%s admin check failed for user=%s: %s", chat.id, user.id, error)

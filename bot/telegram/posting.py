@@ -1,21 +1,22 @@
-"""Send a point's messages to Telegram through the engine's posting protocol.
+"""Send a `Delivery` (the messages the engine decided are due) through the posting protocol.
 
-The engine decides what is due (docs/posting-protocol.md); this module turns each pending
-message into one Bot API call and maps every Telegram fault to "sent", "not sent" or "unknown".
+The engine decides what goes out (docs/posting-protocol.md); this module turns each message
+into one Bot API call and maps every Telegram fault to "sent", "not sent" or "unknown".
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Set
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from telegram import Bot, LinkPreviewOptions, Message
-from telegram.constants import ParseMode
+from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.circle import CircleService, PendingPost
+from bot.circles import Circles
+from bot.posting import Delivery, abandon_post, begin_post, record_post
+from bot.render import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -31,69 +32,57 @@ class PostResult:
     error: str | None = None  # Telegram refused for good; words for the organizer
 
 
-async def post_pending(
-    bot: Bot,
-    service: CircleService,
-    clock: Callable[[], datetime],
-    chat_id: int,
-    *,
-    parts: Set[str] | None = None,
-    cursor: int | None = None,
+async def deliver(
+    bot: Bot, circles: Circles, clock: Callable[[], datetime], plan: Delivery
 ) -> PostResult:
-    """Send every message of the current point that is not yet confirmed, in order.
-
-    `parts` (paced sessions, docs/scheduling.md) stops at the first message whose part is not
-    in it: the rest goes out later, still in order. `cursor` stops when the posting slot is not
-    that one (a /skip, /goto or /restart moved on since the post was asked for).
-    """
+    """Send the delivery's messages in order; stop at a fault or when the visit moved on."""
+    store = circles.store
     posted = 0
-    while (pending := service.next_post(chat_id)) is not None:
-        if parts is not None and pending.outgoing.part not in parts:
-            break
-        if cursor is not None and pending.cursor != cursor:
-            break
-        circle = service.circle(chat_id)
-        if circle is None or not service.begin_post(
-            chat_id, pending.key, clock(), cursor=pending.cursor
-        ):
-            break
-        if pending.uncertain:
+    if not plan.messages or not begin_post(store, plan, plan.messages[0], clock()):
+        return PostResult(plan.chat_id, 0)
+    outgoing: Outgoing | None = plan.messages[0]
+    while outgoing is not None:
+        if outgoing.key in plan.uncertain:
             log.warning(
-                "chat=%s key=%s resending: earlier attempt's outcome unknown", chat_id, pending.key
+                "chat=%s key=%s resending: earlier attempt's outcome unknown",
+                plan.chat_id,
+                outgoing.key,
             )
         try:
-            message = await _send(bot, chat_id, circle.thread_id, pending)
+            message = await _send(bot, plan, outgoing)
         except RetryAfter as error:
             # A 429 means Telegram did not take the message: nothing to doubt, try again later.
-            service.abandon_post(chat_id, pending.key, cursor=pending.cursor)
-            return PostResult(chat_id, posted, retry_after=_seconds(error.retry_after))
+            abandon_post(store, plan, outgoing)
+            return PostResult(plan.chat_id, posted, retry_after=_seconds(error.retry_after))
         except ChatMigrated as error:
-            service.abandon_post(chat_id, pending.key, cursor=pending.cursor)
-            service.migrate_chat(chat_id, error.new_chat_id, clock())
-            log.info("chat=%s migrated to chat=%s", chat_id, error.new_chat_id)
-            chat_id = error.new_chat_id
-            continue
+            circles.migrate_chat(plan.chat_id, error.new_chat_id, clock())
+            log.info("chat=%s migrated to chat=%s", plan.chat_id, error.new_chat_id)
+            plan = replace(plan, chat_id=error.new_chat_id)
+            continue  # the same message, to the new chat; its 'sending' row stays
         except (Forbidden, BadRequest) as error:
-            service.abandon_post(chat_id, pending.key, cursor=pending.cursor)
-            log.error("chat=%s key=%s refused by Telegram: %s", chat_id, pending.key, error)
-            return PostResult(chat_id, posted, error=f"Telegram refused the message: {error}")
+            abandon_post(store, plan, outgoing)
+            log.error("chat=%s key=%s refused by Telegram: %s", plan.chat_id, outgoing.key, error)
+            return PostResult(plan.chat_id, posted, error=f"Telegram refused the message: {error}")
         except NetworkError as error:
             # Timed out or connection lost: the message may or may not have arrived. The
             # 'sending' row stays, so the next attempt resends it (at-least-once).
-            log.warning("chat=%s key=%s send outcome unknown: %s", chat_id, pending.key, error)
-            return PostResult(chat_id, posted, retry_after=NETWORK_RETRY_SECONDS)
-        poll_id = message.poll.id if message.poll else None
-        service.record_post(
-            chat_id,
-            pending.key,
+            log.warning("chat=%s key=%s outcome unknown: %s", plan.chat_id, outgoing.key, error)
+            return PostResult(plan.chat_id, posted, retry_after=NETWORK_RETRY_SECONDS)
+        following = plan.after(outgoing)
+        go_on = record_post(
+            store,
+            plan,
+            outgoing,
             message.message_id,
             clock(),
-            cursor=pending.cursor,
-            poll_id=poll_id,
+            chat_id=plan.chat_id,
+            poll_id=message.poll.id if message.poll else None,
+            begin_next=following,
         )
-        log.info("chat=%s posted key=%s message=%s", chat_id, pending.key, message.message_id)
+        log.info("chat=%s posted key=%s message=%s", plan.chat_id, outgoing.key, message.message_id)
         posted += 1
-    return PostResult(chat_id, posted)
+        outgoing = following if go_on else None
+    return PostResult(plan.chat_id, posted)
 
 
 def _seconds(retry_after: object) -> float:
@@ -101,20 +90,15 @@ def _seconds(retry_after: object) -> float:
     return float(total_seconds()) if total_seconds else float(retry_after)  # type: ignore[arg-type]
 
 
-async def _send(bot: Bot, chat_id: int, thread_id: int | None, pending: PendingPost) -> Message:
-    outgoing = pending.outgoing
+async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
     if outgoing.poll is not None:
+        # Anonymous: a member's vote on June 4th or Hong Kong is nobody else's business.
         return await bot.send_poll(
-            chat_id,
+            plan.chat_id,
             outgoing.poll.question,
             list(outgoing.poll.options),
-            is_anonymous=False,
-            message_thread_id=thread_id,
+            is_anonymous=True,
+            message_thread_id=plan.thread_id,
+            question_parse_mode=None,
         )
-    return await bot.send_message(
-        chat_id,
-        outgoing.html,
-        parse_mode=ParseMode.HTML,
-        message_thread_id=thread_id,
-        link_preview_options=LinkPreviewOptions(is_disabled=True),
-    )
+    return await bot.send_message(plan.chat_id, outgoing.html, message_thread_id=plan.thread_id)

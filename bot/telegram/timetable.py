@@ -1,57 +1,47 @@
-"""The timetable: the JobQueue's jobs for each circle, armed from what SQLite says.
+"""The timetable's jobs, armed from what SQLite says, and the execution of session plans.
 
-SQLite holds the schedule, pacing, holidays, reminder and the bookkeeping of bot/timekeeping.py;
-APScheduler (under python-telegram-bot's JobQueue) only holds what is armed now. Per circle:
+SQLite holds the settings and the bookkeeping; APScheduler (under python-telegram-bot's
+JobQueue) only holds what is armed now. Per circle:
 
-- `session:<chat_id>`: the schedule's trigger. Runs the session, unless the circle is paused
-  or the local date is a holiday (the slot is then recorded as dealt with).
-- `pace:<chat_id>:<part>`: a date trigger for the reply or prompt of a paced session.
-- `remind:<chat_id>`: a date trigger `/remind` before the next session (bot/telegram/reminders.py).
+- `session:<chat_id>`: the schedule's trigger. Asks the engine what is due (bot/sessions.py
+  `run_due`) and executes the answer.
+- `pace:<chat_id>:<part>`: a date trigger for the reply or prompt of a paced visit.
+- `remind:<chat_id>`: a date trigger `/remind` before the next session.
+- `retry:<chat_id>`: a post Telegram could not take yet (bot/telegram/sending.py).
 
-APScheduler decides when to call; every decision after that uses the injected clock
-(`bot_data["clock"]`), so a job that fires early, late or twice does the right thing, and tests
-fire jobs directly. At start-up every active circle is re-armed and downtime is dealt with:
-the last missed session is posted late within `late_grace_minutes`, else the group is told and
-the next slot waits. Never two sessions' points at once.
+APScheduler decides when to call; every decision after that is the engine's, with the
+injected clock, so a job that fires early, late or twice does the right thing, and tests fire
+jobs directly. This module decides nothing: it sends, records and arms what it is told.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from html import escape
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from bot.circle import CircleInfo, CircleService
-from bot.circle_types import PAUSED, RUNNING
-from bot.telegram import reminders, sessions
-from bot.timekeeping import (
+from bot import reads
+from bot.model import RUNNING, Circle, Refusal, load_active, load_circle
+from bot.schedule.timetable import (
+    MISSED,
+    RUN,
     TOLERANCE,
-    holidays_of,
-    on_holiday,
-    schedule_of,
-    short_day,
-    slots_between,
+    earlier,
+    misfire_seconds,
     upcoming,
-    when,
 )
+from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
+from bot.telegram import sending
+from bot.telegram.context import BotData, CircleContext
+from bot.text import posts as text
 
 log = logging.getLogger(__name__)
 
-# Even with late_grace_minutes = 0 a session held up a few seconds by a busy event loop must
-# still be posted: APScheduler would otherwise drop it with only a log line.
-MIN_MISFIRE_SECONDS = 60
 PACED = ("reply", "prompt")
-NO_SESSION = "none (post with /next)"
-
-
-def misfire_seconds(late_grace_minutes: int) -> int:
-    """How late APScheduler may still run a job: the grace, and at least a minute."""
-    return max(MIN_MISFIRE_SECONDS, late_grace_minutes * 60)
 
 
 class Timetable:
@@ -61,48 +51,85 @@ class Timetable:
         self.app = app
 
     @property
-    def service(self) -> CircleService:
-        return self.app.bot_data["service"]
-
-    def now(self) -> datetime:
-        return self.app.bot_data["clock"]()
+    def data(self) -> BotData:
+        return self.app.bot_data  # type: ignore[return-value]
 
     @property
     def grace(self) -> timedelta:
-        return timedelta(minutes=self.app.bot_data["config"].late_grace_minutes)
+        return timedelta(minutes=self.data.config.late_grace_minutes)
+
+    # Executing what the engine decided -----------------------------------------------------
+
+    async def execute(self, plan: SessionPlan) -> sending.PostResult | None:
+        """Post a session: the closed point's digest, then the point (or the end)."""
+        chat_id, thread_id = plan.circle.chat_id, plan.circle.thread_id
+        if plan.closed is not None:
+            await self.tell(chat_id, text.digest(plan.closed, thread_id), thread_id)
+        if plan.finished:
+            self.disarm(chat_id)
+            await self.tell(chat_id, text.finished(plan.exchange_title), thread_id)
+            return None
+        result = None
+        if plan.delivery is not None:
+            result = await sending.deliver_and_retry(self.app, plan.delivery)
+        self.arm_pacing(plan.circle)
+        return result
+
+    async def tell(self, chat_id: int, html: str, thread_id: int | None = None) -> None:
+        """A notice from the circle; a courtesy, so a refusal is logged, never raised."""
+        try:
+            await sending.say(self.app, chat_id, html, thread_id)
+        except TelegramError as error:
+            log.warning("chat=%s could not send a notice: %s", chat_id, error)
 
     # Arming --------------------------------------------------------------------------------
 
     async def start_up(self) -> None:
-        """Re-arm every active circle from the database, dealing with what downtime missed."""
-        for circle in self.service.active_circles():
+        """Finish half-posted points, run or report what downtime missed, re-arm every circle."""
+        data = self.data
+        for plan in interrupted(data.store, data.exchanges, data.now()):
+            log.info("chat=%s resuming point %s", plan.chat_id, plan.point_index + 1)
+            await sending.deliver_and_retry(self.app, plan)
+        for circle in load_active(data.store):
             try:
-                await self._run_due(circle.chat_id, restarted=True)
+                await self.on_slot(circle.chat_id, restarted=True)
                 await self.arm(circle.chat_id)
             except Exception:  # one broken circle must not keep the others unarmed
                 log.exception("chat=%s could not be re-armed", circle.chat_id)
 
-    async def arm(self, chat_id: int) -> None:
-        """(Re)arm the circle's session, pacing and reminder jobs from the database."""
-        service, now = self.service, self.now()
-        circle = service.circle(chat_id)
+    async def arm(self, chat_id: int, post_due: bool = True) -> None:
+        """(Re)arm the circle's session, pacing and reminder jobs from the database; post the
+        paced parts that a change made due (or that came due while the bot was down)."""
+        data, now = self.data, self.data.now()
+        circle = load_circle(data.store, chat_id)
         if circle is None or not circle.active:
             self.disarm(chat_id)
             return
-        default = service.apply_default_schedule(chat_id, self.app.bot_data["config"].schedule, now)
+        if circle.settings.problems:
+            log.warning(
+                "chat=%s settings problems: %s", chat_id, "; ".join(circle.settings.problems)
+            )
+        default = data.circles.apply_default_schedule(chat_id, data.config.schedule, now)
         if default is not None:
             circle = default
             await self._announce_default(circle, now)
-        self._arm_session(circle)
-        reminders.arm(self, circle, now)
-        await self._arm_pacing(circle)
+        self._arm_session(circle, now)
+        self.arm_reminder(circle, now)
+        if post_due and not sending.retrying(self.app, chat_id):
+            plan = delivery_now(
+                data.store, data.exchanges, chat_id, now, paced=True, session_only=True
+            )
+            if plan is not None:
+                await sending.deliver_and_retry(self.app, plan)
+                circle = load_circle(data.store, chat_id) or circle
+        self.arm_pacing(circle)
 
     def disarm(self, chat_id: int) -> None:
         """Remove every job of the circle (finished, stopped, moved to a new chat id)."""
         for name in (f"session:{chat_id}", f"remind:{chat_id}"):
             self.remove(name)
         self._remove_pacing(chat_id)
-        sessions.cancel_retry(self.app, chat_id)
+        sending.cancel_retry(self.app, chat_id)
 
     def remove(self, name: str) -> None:
         for job in self.app.job_queue.get_jobs_by_name(name):
@@ -114,12 +141,11 @@ class Timetable:
 
     def add(self, callback, trigger: BaseTrigger, name: str, chat_id: int, data=None) -> None:
         self.remove(name)
-        misfire = misfire_seconds(self.app.bot_data["config"].late_grace_minutes)
         self.app.job_queue.run_custom(
             callback,
             job_kwargs={
                 "trigger": trigger,
-                "misfire_grace_time": misfire,
+                "misfire_grace_time": misfire_seconds(self.grace),
                 "coalesce": True,
                 "max_instances": 1,
                 "replace_existing": True,
@@ -130,196 +156,128 @@ class Timetable:
             data=data,
         )
 
-    def _arm_session(self, circle: CircleInfo) -> None:
-        schedule = schedule_of(circle)
-        name = f"session:{circle.chat_id}"
-        if schedule is None or (schedule.kind == "once" and not upcoming(circle, self.now())):
+    def _arm_session(self, circle: Circle, now: datetime) -> None:
+        schedule, name = circle.settings.schedule, f"session:{circle.chat_id}"
+        if schedule is None or (schedule.kind == "once" and not self.upcoming(circle, now)):
             self.remove(name)
             return
         self.add(_session_job, schedule.trigger(), name, circle.chat_id)
         log.info("chat=%s armed %s", circle.chat_id, schedule.spec)
 
-    async def _arm_pacing(self, circle: CircleInfo, post_due: bool = True) -> None:
-        """Arm the paced parts still to come; post those already due.
-
-        Due parts are those whose time passed while the bot was down, or that a change of
-        /pace made due (with pacing off: the rest of the point), as long as the point in the
-        current slot is one a scheduled session began. A pending retry posts them itself.
-        """
-        chat_id = circle.chat_id
+    def arm_pacing(self, circle: Circle) -> None:
+        """Arm the paced parts of the current visit still to come."""
+        chat_id, now = circle.chat_id, self.data.now()
         self._remove_pacing(chat_id)
-        marks = self.service.marks(chat_id)
-        if circle.state != RUNNING or marks is None or marks.session_cursor != circle.cursor:
-            return
-        now = self.now()
-        pending = self.service.next_post(chat_id)
-        due = self.service.due_parts(chat_id, now)  # None: not paced, all of it is due
-        retrying = self.app.job_queue.get_jobs_by_name(f"retry:{chat_id}")
-        is_due = pending is not None and (due is None or pending.outgoing.part in due)
-        if is_due and post_due and not retrying:
-            await sessions.post_and_retry(self.app, chat_id, parts=due)
-        times = self.service.pace_times(chat_id)
-        if not times or self.service.next_post(chat_id) is None:
+        if circle.state != RUNNING:
             return
         armed: set[datetime] = set()
-        for part in PACED:
-            at = times[part]
-            if at > now and at not in armed:  # reply and prompt at one time: one job
+        for part, at in circle.pace_times().items():
+            if part in PACED and at > now and at not in armed:  # one job per moment
                 armed.add(at)
                 trigger = DateTrigger(run_date=at)
-                self.add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.cursor)
+                self.add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.visit)
 
-    async def _announce_default(self, circle: CircleInfo, now: datetime) -> None:
-        schedule = schedule_of(circle)
-        if schedule is None:
+    def arm_reminder(self, circle: Circle, after: datetime) -> None:
+        """Arm the reminder for the first session whose reminder time is after `after`."""
+        name, before = f"remind:{circle.chat_id}", circle.settings.remind_before
+        self.remove(name)
+        if before is None:
             return
-        runs = upcoming(circle, now, count=1)
-        first = f" The first session: {when(runs[0])}." if runs else ""
-        await sessions.say(
-            self.app,
-            circle.chat_id,
-            f"🗓 This circle meets {escape(schedule.describe())}.{first} "
-            "Organizers can change it with /schedule.",
-        )
+        runs = self.upcoming(circle, after + before, count=1)
+        if runs:
+            trigger = DateTrigger(run_date=earlier(runs[0], before))
+            self.add(_remind_job, trigger, name, circle.chat_id, runs[0])
+
+    def upcoming(self, circle: Circle, now: datetime, count: int = 3) -> list[datetime]:
+        settings = circle.settings
+        return upcoming(settings.schedule, settings.holidays, now, circle.marks.last_slot_at, count)
+
+    async def _announce_default(self, circle: Circle, now: datetime) -> None:
+        schedule = circle.settings.schedule
+        if schedule is not None:
+            runs = self.upcoming(circle, now, count=1)
+            html = text.default_schedule(schedule.describe(), runs[0] if runs else None)
+            await self.tell(circle.chat_id, html, circle.thread_id)
+
+    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The circle moved to a new chat id (a group became a supergroup): move its posting
+        lock, its noted failure and its jobs along, so nothing keeps working on the old id."""
+        data = self.data
+        for kept in (data.posting_locks, data.post_failures):
+            if old_chat_id in kept:
+                kept.setdefault(new_chat_id, kept.pop(old_chat_id))  # type: ignore[arg-type]
+        sending.move_retry(self.app, old_chat_id, new_chat_id)
+        self.disarm(old_chat_id)
+        await self.arm(new_chat_id, post_due=False)
+        log.info("chat=%s jobs moved to chat=%s", old_chat_id, new_chat_id)
 
     # Firing --------------------------------------------------------------------------------
 
-    async def on_session(self, chat_id: int) -> None:
-        await self._run_due(chat_id, restarted=False)
-        circle = self.service.circle(chat_id)
-        if circle is not None and circle.active:
-            await self._arm_pacing(circle, post_due=False)  # the session posted what is due
-
-    def late_limit(self, restarted: bool) -> timedelta:
-        """How late a session may still be posted. After downtime: `late_grace_minutes`. A
-        job held up by a busy event loop: at least what APScheduler let through."""
-        if restarted:
-            return self.grace
-        return max(self.grace, timedelta(seconds=MIN_MISFIRE_SECONDS))
-
-    def claim_slot(self, chat_id: int) -> datetime | None:
-        """A /next that opened a point shortly before (or just after) a scheduled session is
-        that session: mark its slot handled so it does not post the next point right after.
-
-        "Shortly": within the late limit either side of now, on a slot not yet handled.
-        Returns the slot claimed, or None.
-        """
-        service, now = self.service, self.now()
-        circle = service.circle(chat_id)
-        schedule = schedule_of(circle) if circle is not None else None
-        marks = service.marks(chat_id)
-        if circle is None or circle.state != RUNNING or schedule is None or marks is None:
-            return None
-        window = self.late_limit(restarted=False)
-        after = now - window
-        if marks.last_slot_at is not None:
-            after = max(after, marks.last_slot_at)
-        slots = slots_between(schedule, after, now + window, holidays_of(circle))
-        if not slots:
-            return None
-        service.mark_slot(chat_id, slots[0])
-        log.info("chat=%s /next counts as the session at %s", chat_id, slots[0].isoformat())
-        return slots[0]
-
-    async def _run_due(self, chat_id: int, restarted: bool) -> None:
-        """Run the session due now, if any: at most one, however many were missed."""
-        service, now = self.service, self.now()
-        circle = service.circle(chat_id)
-        schedule = schedule_of(circle) if circle is not None else None
-        marks = service.marks(chat_id)
-        if circle is None or not circle.active or schedule is None or marks is None:
+    async def on_slot(self, chat_id: int, restarted: bool) -> None:
+        """A slot's time (or start-up): do what the engine says is due."""
+        data = self.data
+        now = data.now()
+        outcome = run_due(data.store, data.exchanges, chat_id, now, self.grace, restarted)
+        if outcome is None or outcome.due.slot is None:
             return
-        if marks.last_slot_at is None:
-            if restarted:  # scheduled before the bookkeeping existed: nothing is owed
-                service.mark_slot(chat_id, now)
-                return
-            last = now - max(self.late_limit(restarted), TOLERANCE)
-        else:
-            last = marks.last_slot_at
-        slots = slots_between(schedule, last, now + TOLERANCE)
-        if not slots:
-            return
-        holidays = holidays_of(circle)
-        real = [slot for slot in slots if not on_holiday(slot, holidays)]
-        if not real or circle.state == PAUSED:
-            reason = "paused" if real else "on holiday"
-            log.info("chat=%s session at %s skipped: %s", chat_id, slots[-1].isoformat(), reason)
-            service.mark_slot(chat_id, slots[-1])
-            return
-        slot = real[-1]
-        if now - slot > self.late_limit(restarted) + TOLERANCE:
-            service.mark_slot(chat_id, slots[-1])
-            await self._report_missed(circle, slot, now, restarted)
-            return
-        if now - slot > TOLERANCE and restarted:
-            await self.tell(chat_id, f"Posting the {slot:%H:%M} session late: the bot was offline.")
-        log.info("chat=%s session for %s", chat_id, slot.isoformat())
-        await sessions.run_session(self.app, chat_id, slot=slot)
-        service.mark_slot(chat_id, slots[-1])
+        circle, due = outcome.circle, outcome.due
+        log.info("chat=%s slot %s: %s %s", chat_id, due.slot.isoformat(), due.action, due.reason)
+        if due.action == MISSED:
+            html = text.missed(due.slot, outcome.next_session, restarted)
+            await self.tell(chat_id, html, circle.thread_id)
+        elif due.action == RUN and outcome.plan is not None:
+            if due.late:
+                await self.tell(chat_id, text.posting_late(due.slot), circle.thread_id)
+            await self.execute(outcome.plan)
 
-    async def _report_missed(
-        self, circle: CircleInfo, slot: datetime, now: datetime, restarted: bool
-    ) -> None:
-        why = "offline" if restarted else "held up"
-        runs = upcoming(circle, now, count=1)
-        following = (
-            f"the next session is {short_day(runs[0])} {runs[0]:%H:%M}"
-            if runs
-            else "there is no further session: post with /next"
+    async def on_pace(self, chat_id: int, visit: int) -> None:
+        """A paced part's time: post what is due, if the visit is still the same one."""
+        data = self.data
+        plan = delivery_now(
+            data.store,
+            data.exchanges,
+            chat_id,
+            data.now(),
+            visit=visit,
+            paced=True,
+            session_only=True,
         )
-        log.warning("chat=%s missed the session at %s", circle.chat_id, slot.isoformat())
-        await self.tell(
-            circle.chat_id,
-            f"The bot was {why} at {slot:%H:%M} {short_day(slot)}; {following}.",
-        )
+        if plan is not None:
+            await sending.deliver_and_retry(self.app, plan)
 
-    async def on_pace(self, chat_id: int, cursor: int) -> None:
-        """A paced part's time: post what is due, if the session is still the same one."""
-        circle = self.service.circle(chat_id)
-        if circle is None or circle.state != RUNNING or circle.cursor != cursor:
+    async def on_reminder(self, chat_id: int, slot: datetime) -> None:
+        """Tell the group how many answered, once, before the session that closes the point."""
+        data, now = self.data, self.data.now()
+        circle = load_circle(data.store, chat_id)
+        before = circle.settings.remind_before if circle else None
+        if circle is None or not circle.active or before is None:
             return
-        due = self.service.due_parts(chat_id, self.now())
-        if due is None:  # a /next, /skip or /goto ended the pacing meanwhile
+        if now < earlier(slot, before + TOLERANCE):  # early by the clock: wait for the time
+            self.arm_reminder(circle, now)
             return
-        await sessions.post_and_retry(self.app, chat_id, parts=due)
-
-    async def tell(self, chat_id: int, html: str) -> None:
-        try:
-            await sessions.say(self.app, chat_id, html)
-        except TelegramError as error:
-            log.warning("chat=%s could not send a timetable notice: %s", chat_id, error)
-
-    # Reading -------------------------------------------------------------------------------
-
-    def describe_next(self, chat_id: int) -> str:
-        """For /status: the next session in the circle's time zone (and a paced part due)."""
-        circle = self.service.circle(chat_id)
-        if circle is None or not circle.active:
-            return NO_SESSION
-        now = self.now()
-        parts = []
-        times = self.service.pace_times(chat_id)
-        pending = self.service.next_post(chat_id)
-        part = pending.outgoing.part if pending is not None else ""
-        part = "prompt" if part == "poll" else part
-        if times and times.get(part, now) > now:
-            parts.append(f"the {part} at {when(times[part])}")
-        runs = upcoming(circle, now, count=1)
-        if runs:
-            parts.append(f"{when(runs[0])} ({circle.timezone})")
-        if not parts:
-            return NO_SESSION
-        paused = " — paused: nothing is posted until /resume" if circle.state == PAUSED else ""
-        return "; then ".join(parts) + paused
+        if now < slot and circle.state == RUNNING:
+            status = reads.status(data.store, data.exchanges, chat_id, now)
+            # The point out now closes at the next session: `slot`, unless the reminder is
+            # longer than the gap between sessions (/remind warns), then the one in between.
+            closes = next(iter(self.upcoming(circle, now, count=1)), slot)
+            if not isinstance(status, Refusal) and status.point_posted:
+                left = timedelta(minutes=max(1, round((closes - now).total_seconds() / 60)))
+                html = text.reminder(status.point_number, left, len(status.answered))
+                await self.tell(chat_id, html, circle.thread_id)
+        self.arm_reminder(circle, max(now, earlier(slot, before)))
 
 
 def timetable(app: Application) -> Timetable:
-    return app.bot_data["timetable"]
+    return app.bot_data.timetable  # type: ignore[attr-defined]
 
 
-async def _session_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await timetable(context.application).on_session(context.job.chat_id)
+async def _session_job(context: CircleContext) -> None:
+    await timetable(context.application).on_slot(context.job.chat_id, restarted=False)
 
 
-async def _pace_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _pace_job(context: CircleContext) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
+
+
+async def _remind_job(context: CircleContext) -> None:
+    await timetable(context.application).on_reminder(context.job.chat_id, context.job.data)

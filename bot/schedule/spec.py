@@ -22,48 +22,24 @@ from itertools import pairwise
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from bot.schedule_parse import (
+from bot.schedule.language import (
     DAY_NAMES,
     WEEKDAYS,
-    Pacing,
     ScheduleError,
     cron_weekdays,
     format_day,
-    format_duration,
-    format_holiday,
     format_time,
     is_date,
     known_timezone,
     looks_like_time,
     looks_like_timezone,
     parse_date,
-    parse_duration,
-    parse_holiday,
-    parse_pace,
-    parse_reminder,
     parse_time,
     parse_weekdays,
     resolve_timezone,
     zone,
 )
-from bot.wallclock import WallClockCronTrigger
-
-__all__ = [
-    "Pacing",
-    "Schedule",
-    "ScheduleError",
-    "WallClockCronTrigger",
-    "check_schedule",
-    "format_duration",
-    "format_holiday",
-    "load_schedule",
-    "next_runs",
-    "parse_duration",
-    "parse_holiday",
-    "parse_pace",
-    "parse_reminder",
-    "parse_schedule",
-]
+from bot.schedule.wallclock import WallClockCronTrigger
 
 FORMS = (
     'Try "tue,thu 19:00", "daily 08:00", "every 2 days 20:00", "2026-12-01 19:00",'

@@ -1,6 +1,6 @@
 """``WallClockCronTrigger``: APScheduler's ``CronTrigger``, once per local wall-clock time.
 
-Pure domain code (no ``telegram`` import, no clock reads); bot/schedule.py builds these from a
+Pure domain code (no ``telegram`` import, no clock reads); bot/schedule/spec.py builds these from a
 parsed ``/schedule``. See docs/scheduling.md, "Time zones and DST".
 """
 

@@ -1,0 +1,30 @@
+"""One line per command: Telegram's command menu (`setMyCommands`) and /help show these."""
+
+from __future__ import annotations
+
+from bot.text import _
+
+DESCRIPTIONS = {
+    "help": lambda: _("How the circle works and how to answer"),
+    "points": lambda: _("The points, ✓ for those discussed"),
+    "mine": lambda: _("Your own answers, sent privately"),
+    "forgetme": lambda: _("Delete your answers in this group"),
+    "circle_start": lambda: _("Start a circle: /circle_start [exchange]"),
+    "next": lambda: _("Post the current point now"),
+    "status": lambda: _("Point, state, next post, who answered"),
+    "pause": lambda: _("Pause posting"),
+    "resume": lambda: _("Resume posting"),
+    "skip": lambda: _("Skip the current point"),
+    "goto": lambda: _("Make point N current: /goto N"),
+    "restart": lambda: _("New run from point 1 (answers kept)"),
+    "circle_stop": lambda: _("Stop the circle"),
+    "schedule": lambda: _("When the circle meets: /schedule tue,thu 19:00"),
+    "pace": lambda: _("Space letter, reply, prompt: /pace reply +10m prompt +20m"),
+    "holiday": lambda: _("Skip sessions: /holiday 2026-12-21..2027-01-04"),
+    "remind": lambda: _("Reminder before each session: /remind 2h"),
+    "export": lambda: _("Send the minutes to you privately"),
+}
+
+
+def private_help() -> str:
+    return _("How discussion circles work")
