@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot import migrations
-from bot.store import connect, iso, open_store, parse_iso
+from bot.store import iso, open_store, parse_iso
 
 TABLES = {"circles", "runs", "posts", "answers", "members", "audit_log"}
 
@@ -62,13 +62,6 @@ def test_the_connection_uses_wal_foreign_keys_and_a_five_second_busy_timeout(sto
     assert store.scalar("PRAGMA busy_timeout") == 5000
 
 
-def test_reopening_an_up_to_date_database_applies_no_migration(db_path):
-    open_store(db_path).close()
-    db = connect(db_path)
-    assert migrations.migrate(db) == []
-    db.close()
-
-
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.insert(
@@ -112,51 +105,6 @@ def test_a_nested_transaction_joins_the_outer_one_and_rolls_back_with_it(store):
     assert store.scalar("SELECT count(*) FROM audit_log") == 0
 
 
-def test_a_version_1_database_is_upgraded_without_losing_rows(db_path):
-    db = connect(db_path)
-    assert migrations.migrate(db, target=1) == [1]
-    insert_v1_rows(db)
-    db.close()
-
-    store = open_store(db_path)
-    assert store.schema_version == migrations.LATEST
-    assert store.scalar("SELECT count(*) FROM answers") == 1
-    assert store.scalar("SELECT count(*) FROM posts") == 1
-    assert store.scalar("SELECT count(*) FROM members") == 1
-    assert "point_title" in store.db["answers"].columns_dict
-    row = store.one("SELECT * FROM answers_view")
-    assert row["text"] == "An old answer"
-    assert row["run_number"] == 1
-    assert row["point_number"] == 1
-    # Rows from before point titles were stored fall back to the point id.
-    assert row["point_title"] == "first"
-    store.close()
-
-
-def test_a_failed_migration_leaves_the_database_at_the_previous_version(db_path, monkeypatch):
-    def broken(db):
-        db.execute("CREATE TABLE half_done (id INTEGER)")
-        raise RuntimeError("migration bug")
-
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
-    db = connect(db_path)
-    with pytest.raises(RuntimeError):
-        migrations.migrate(db, target=len(migrations.MIGRATIONS))
-    db.close()
-    db = connect(db_path)
-    assert migrations.version(db) == migrations.LATEST
-    assert "half_done" not in db.table_names()
-    db.close()
-
-
-def test_a_database_from_a_newer_bot_is_refused(db_path):
-    db = connect(db_path)
-    db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
-    db.close()
-    with pytest.raises(migrations.SchemaTooNew):
-        open_store(db_path)
-
-
 def test_times_are_stored_as_utc_iso_text():
     berlin = timezone(timedelta(hours=2))
     assert iso(datetime(2025, 6, 4, 20, 0, tzinfo=berlin)) == "2025-06-04T18:00:00+00:00"
@@ -168,21 +116,3 @@ def test_a_naive_time_is_refused():
     with pytest.raises(ValueError):
         iso(datetime(2025, 6, 4, 18, 0))
 
-
-def test_a_version_2_database_gains_the_timetable_bookkeeping_without_losing_rows(db_path):
-    db = connect(db_path)
-    assert migrations.migrate(db, target=2) == [1, 2]
-    insert_v1_rows(db)
-    db.execute("UPDATE circles SET schedule = 'tue,thu 19:00 Europe/Berlin'")
-    db.close()
-
-    store = open_store(db_path)
-    assert store.schema_version == migrations.LATEST >= 3
-    row = store.one("SELECT * FROM circles")
-    assert row["schedule"] == "tue,thu 19:00 Europe/Berlin"
-    # Circles scheduled before version 3 owe nothing: start-up marks them as of now.
-    assert row["last_slot_at"] is None
-    assert row["session_started_at"] is None
-    assert row["session_cursor"] is None
-    assert store.scalar("SELECT count(*) FROM answers") == 1
-    store.close()
