@@ -116,3 +116,60 @@ def test_a_naive_time_is_refused():
     with pytest.raises(ValueError):
         iso(datetime(2025, 6, 4, 18, 0))
 
+
+def test_an_exception_caught_around_a_nested_transaction_undoes_only_the_nested_writes(store):
+    with store.transaction():
+        store.audit(chat_id=1, action="outer", now=datetime.now(UTC))
+        with pytest.raises(RuntimeError), store.transaction():
+            store.audit(chat_id=1, action="inner", now=datetime.now(UTC))
+            raise RuntimeError("boom")
+    assert store.all("SELECT action FROM audit_log") == [{"action": "outer"}]
+
+
+def test_a_write_transaction_takes_the_write_lock_before_its_first_write(store, db_path):
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    # Nothing written yet, and still another writer cannot start.
+    with store.transaction(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    other.close()
+
+
+def test_a_read_transaction_does_not_block_a_writer(store, db_path):
+    other = open_store(db_path)
+    with store.transaction(write=False):
+        store.scalar("SELECT count(*) FROM audit_log")
+        with other.transaction():
+            other.audit(chat_id=1, action="meanwhile", now=datetime.now(UTC))
+    assert store.scalar("SELECT count(*) FROM audit_log") == 1
+    other.close()
+
+
+def test_a_commit_that_fails_rolls_back_and_leaves_no_transaction_open(store):
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        # A deferred foreign key is checked only at COMMIT, which then fails.
+        store.execute("PRAGMA defer_foreign_keys = ON")
+        store.insert(
+            "runs", {"circle_id": 999, "number": 1, "exchange_id": "x", "started_at": "2025"}
+        )
+    assert not store.db.conn.in_transaction
+    assert store.scalar("SELECT count(*) FROM runs") == 0
+
+
+def test_sqlite_utils_table_helpers_join_the_open_transaction(store):
+    # Since sqlite-utils 4 they use db.atomic(): a savepoint here, not a commit.
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db.table("audit_log").insert(
+            {"chat_id": 1, "action": "helper", "detail": "", "at": "2025"}
+        )
+        raise RuntimeError("boom")
+    assert store.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+def test_rows_come_back_as_dicts_with_repeated_column_names_kept_apart(store):
+    assert store.all("SELECT 1 AS id, 2 AS id") == [{"id": 1, "id_2": 2}]
+    assert store.one("SELECT 1 AS n WHERE 0") is None
+
+
+def test_all_refuses_sql_that_returns_no_rows(store):
+    with pytest.raises(ValueError), store.transaction():
+        store.all("UPDATE circles SET state = 'paused'")
