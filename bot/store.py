@@ -2,10 +2,12 @@
 
 Schema: bot/migrations.py, documented in docs/database.md.
 
-Transactions are explicit (`BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`) on a connection in
-autocommit mode, and the SQL inside them is plain `execute`: sqlite-utils' table helpers
-(`insert`, `upsert`, …) wrap themselves in `with conn:` and would commit half-way through a
-use-case, so they are not used while a transaction is open.
+Transactions: a writing use-case runs in `BEGIN IMMEDIATE` … `COMMIT` (bot.migrations.immediate)
+on a connection in autocommit mode, a reading one in sqlite-utils' `db.atomic()` (a deferred
+`BEGIN`), and a nested `transaction()` is an `atomic()` savepoint inside the open one.
+`atomic()` alone cannot take the write lock up front, which is why writes do not use it.
+Since sqlite-utils 4 every table helper (`insert`, `upsert`, …) runs in `atomic()` too, so it
+joins an open transaction instead of committing it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from bot import migrations
 
@@ -52,27 +55,34 @@ class Store:
 
         `write=True` takes the write lock up front (BEGIN IMMEDIATE) so a use-case that reads
         then writes cannot fail half-way with SQLITE_BUSY; waits up to the busy timeout.
+        A nested call is a savepoint: it commits with the outer transaction, and an exception
+        that leaves it undoes its own writes even if the outer code catches the exception.
         """
         with self._lock:
             if self.db.conn.in_transaction:
+                opened = self.db.atomic()  # SAVEPOINT … RELEASE
+            elif write:
+                opened = migrations.immediate(self.db)
+            else:
+                opened = self.db.atomic()  # BEGIN … COMMIT
+            with opened:
                 yield self
-                return
-            self.db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield self
-            except BaseException:
-                # SQLite may already have rolled back by itself (e.g. SQLITE_FULL).
-                if self.db.conn.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
 
     def all(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        return list(self.db.query(sql, params))
+        """Rows as dicts; a repeated column name gets a suffix (`id`, `id_2`), as in `db.query`.
+
+        Not `db.query` itself: since sqlite-utils 4 it wraps every SELECT in its own SAVEPOINT
+        (3 statements instead of 1) to reject row-less SQL, which `execute` reports here too.
+        """
+        cursor = self.db.execute(sql, params)
+        if cursor.description is None:
+            raise ValueError("Store.all/one need SQL that returns rows: use execute()")
+        keys = dedupe_keys(column[0] for column in cursor.description)
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
@@ -82,7 +92,12 @@ class Store:
         return self.db.execute(sql, params)
 
     def insert(self, table: str, values: Mapping[str, Any]) -> int:
-        """Plain INSERT (safe inside a transaction); returns the new rowid."""
+        """Plain INSERT; returns the new rowid.
+
+        `db[table].insert()` would be safe inside a transaction since sqlite-utils 4, but it
+        costs extra statements (table and column look-ups, a savepoint) and creates a missing
+        table instead of failing on a misspelt name.
+        """
         columns = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join("?" for _ in values)
         cursor = self.db.execute(

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot import migrations
-from bot.settings import from_json
 from bot.store import connect, iso, open_store, parse_iso
 
 TABLES = {"circles", "runs", "posts", "answers", "members", "audit_log"}
@@ -63,13 +62,6 @@ def test_the_connection_uses_wal_foreign_keys_and_a_five_second_busy_timeout(sto
     assert store.scalar("PRAGMA busy_timeout") == 5000
 
 
-def test_reopening_an_up_to_date_database_applies_no_migration(db_path):
-    open_store(db_path).close()
-    db = connect(db_path)
-    assert migrations.migrate(db) == []
-    db.close()
-
-
 def test_foreign_keys_are_enforced(store):
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.insert(
@@ -80,7 +72,7 @@ def test_foreign_keys_are_enforced(store):
 
 def test_a_post_key_is_unique_per_run_and_visit(db_path):
     db = connect(db_path)
-    migrations.migrate(db, target=3)
+    migrations.migrate(db, stop_before="typed_settings_and_visits")
     insert_v1_rows(db)
     db.close()
     store = open_store(db_path)
@@ -117,51 +109,6 @@ def test_a_nested_transaction_joins_the_outer_one_and_rolls_back_with_it(store):
     assert store.scalar("SELECT count(*) FROM audit_log") == 0
 
 
-def test_a_version_1_database_is_upgraded_without_losing_rows(db_path):
-    db = connect(db_path)
-    assert migrations.migrate(db, target=1) == [1]
-    insert_v1_rows(db)
-    db.close()
-
-    store = open_store(db_path)
-    assert store.schema_version == migrations.LATEST
-    assert store.scalar("SELECT count(*) FROM answers") == 1
-    assert store.scalar("SELECT count(*) FROM posts") == 1
-    assert store.scalar("SELECT count(*) FROM members") == 1
-    assert "point_title" in store.db["answers"].columns_dict
-    row = store.one("SELECT * FROM answers_view")
-    assert row["text"] == "An old answer"
-    assert row["run_number"] == 1
-    assert row["point_number"] == 1
-    # Rows from before point titles were stored fall back to the point id.
-    assert row["point_title"] == "first"
-    store.close()
-
-
-def test_a_failed_migration_leaves_the_database_at_the_previous_version(db_path, monkeypatch):
-    def broken(db):
-        db.execute("CREATE TABLE half_done (id INTEGER)")
-        raise RuntimeError("migration bug")
-
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
-    db = connect(db_path)
-    with pytest.raises(RuntimeError):
-        migrations.migrate(db, target=len(migrations.MIGRATIONS))
-    db.close()
-    db = connect(db_path)
-    assert migrations.version(db) == migrations.LATEST
-    assert "half_done" not in db.table_names()
-    db.close()
-
-
-def test_a_database_from_a_newer_bot_is_refused(db_path):
-    db = connect(db_path)
-    db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
-    db.close()
-    with pytest.raises(migrations.SchemaTooNew):
-        open_store(db_path)
-
-
 def test_times_are_stored_as_utc_iso_text():
     berlin = timezone(timedelta(hours=2))
     assert iso(datetime(2025, 6, 4, 20, 0, tzinfo=berlin)) == "2025-06-04T18:00:00+00:00"
@@ -174,21 +121,59 @@ def test_a_naive_time_is_refused():
         iso(datetime(2025, 6, 4, 18, 0))
 
 
-def test_a_version_2_database_gains_the_timetable_bookkeeping_without_losing_rows(db_path):
-    db = connect(db_path)
-    assert migrations.migrate(db, target=2) == [1, 2]
-    insert_v1_rows(db)
-    db.execute("UPDATE circles SET schedule = 'tue,thu 19:00 Europe/Berlin'")
-    db.close()
+def test_an_exception_caught_around_a_nested_transaction_undoes_only_the_nested_writes(store):
+    with store.transaction():
+        store.audit(chat_id=1, action="outer", now=datetime.now(UTC))
+        with pytest.raises(RuntimeError), store.transaction():
+            store.audit(chat_id=1, action="inner", now=datetime.now(UTC))
+            raise RuntimeError("boom")
+    assert store.all("SELECT action FROM audit_log") == [{"action": "outer"}]
 
-    store = open_store(db_path)
-    assert store.schema_version == migrations.LATEST >= 3
-    row = store.one("SELECT * FROM circles")
-    schedule = from_json(row["settings"]).schedule
-    assert schedule is not None and schedule.spec == "tue,thu 19:00 Europe/Berlin"
-    # Circles scheduled before version 3 owe nothing: start-up marks them as of now.
-    assert row["last_slot_at"] is None
-    assert row["session_started_at"] is None
-    assert row["session_visit"] is None
-    assert store.scalar("SELECT count(*) FROM answers") == 1
-    store.close()
+
+def test_a_write_transaction_takes_the_write_lock_before_its_first_write(store, db_path):
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    # Nothing written yet, and still another writer cannot start.
+    with store.transaction(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    other.close()
+
+
+def test_a_read_transaction_does_not_block_a_writer(store, db_path):
+    other = open_store(db_path)
+    with store.transaction(write=False):
+        store.scalar("SELECT count(*) FROM audit_log")
+        with other.transaction():
+            other.audit(chat_id=1, action="meanwhile", now=datetime.now(UTC))
+    assert store.scalar("SELECT count(*) FROM audit_log") == 1
+    other.close()
+
+
+def test_a_commit_that_fails_rolls_back_and_leaves_no_transaction_open(store):
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        # A deferred foreign key is checked only at COMMIT, which then fails.
+        store.execute("PRAGMA defer_foreign_keys = ON")
+        store.insert(
+            "runs", {"circle_id": 999, "number": 1, "exchange_id": "x", "started_at": "2025"}
+        )
+    assert not store.db.conn.in_transaction
+    assert store.scalar("SELECT count(*) FROM runs") == 0
+
+
+def test_sqlite_utils_table_helpers_join_the_open_transaction(store):
+    # Since sqlite-utils 4 they use db.atomic(): a savepoint here, not a commit.
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db.table("audit_log").insert(
+            {"chat_id": 1, "action": "helper", "detail": "", "at": "2025"}
+        )
+        raise RuntimeError("boom")
+    assert store.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+def test_rows_come_back_as_dicts_with_repeated_column_names_kept_apart(store):
+    assert store.all("SELECT 1 AS id, 2 AS id") == [{"id": 1, "id_2": 2}]
+    assert store.one("SELECT 1 AS n WHERE 0") is None
+
+
+def test_all_refuses_sql_that_returns_no_rows(store):
+    with pytest.raises(ValueError), store.transaction():
+        store.all("UPDATE circles SET state = 'paused'")
