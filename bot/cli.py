@@ -50,6 +50,46 @@ def run(config_path: str) -> None:
     sys.exit(run_bot(config))
 
 
+@cli.command()
+@click.option(
+    "--exchange",
+    "exchange_id",
+    default="icl-tiananmen-2025",
+    show_default=True,
+    help="The exchange to rehearse (its id in the content folder).",
+)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="Keep the rehearsal in this SQLite file (default: a throwaway one).",
+)
+@click.option(
+    "--content",
+    "content_dir",
+    default="content",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of exchanges.",
+)
+def rehearse(exchange_id: str, port: int, db: str | None, content_dir: str) -> None:
+    """Try a whole circle in the browser: no Telegram account or token needed."""
+    try:
+        library = load_library(content_dir)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    if exchange_id not in library:
+        known = ", ".join(sorted(library)) or "none"
+        problem = f"Error: no exchange {exchange_id!r} in {content_dir} (known: {known})"
+        click.echo(problem, err=True)
+        sys.exit(2)
+    from bot.telegram.rehearsal import run_rehearsal  # imported late: needs PTB
+
+    sys.exit(run_rehearsal(Path(content_dir), exchange_id, port, Path(db) if db else None))
+
+
 @cli.group()
 def content() -> None:
     """Check and preview exchange files."""
