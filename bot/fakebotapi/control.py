@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import views
 from .changes import ChangeLog
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class ControlAPI:
             chat_id = optional_int(body, "chat_id")
             if chat_id is not None:
                 self.api.set_member(chat_id, user_id, body.get("status") or "member")
-        return user
+        return views.user_view(user)
 
     def set_member(self, body: JSON) -> JSON:
         chat_id, user_id = need(body, "chat_id"), need(body, "user_id")
