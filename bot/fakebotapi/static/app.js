@@ -7,7 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const S = {
     users: new Map(), chats: new Map(), messages: new Map(), seq: 0, hooks: {},
-    me: null, chatId: null, replyTo: null, editing: null, pressed: new Set(), bot: null,
+    me: null, chatId: null, replyTo: null, editing: null, pressed: new Set(), callbacks: new Map(),
+    bot: null,
   };
   const key = (chatId, messageId) => chatId + ":" + messageId;
 
@@ -67,13 +68,18 @@
     if (event.type === "user") { S.users.set(d.id, d); renderUsers(); renderChats(); }
     if (event.type === "chat") { S.chats.set(d.id, d); renderChats(); renderHeader(); }
     if (event.type === "message") onMessage(d);
-    if (event.type === "callback" && S.pressed.has(d.id) && d.answered) {
-      S.pressed.delete(d.id);
-      if (d.answer && d.answer.text) toast(d.answer.text);
-    }
+    if (event.type === "callback") { S.callbacks.set(d.id, d); callbackAnswered(d.id); }
     if (event.type === "hooks") { S.hooks = d; renderClock(); }
     if (event.type === "clock") { showClock(d.result); refreshAgenda(); }
     return undefined;
+  }
+
+  // The bot's answerCallbackQuery text, for a button pressed on this page, as a toast.
+  function callbackAnswered(id) {
+    const query = S.callbacks.get(id);
+    if (!S.pressed.has(id) || !query || !query.answered) return;
+    S.pressed.delete(id);
+    if (query.answer && query.answer.text) toast(query.answer.text);
   }
 
   function onMessage(view) {
@@ -182,7 +188,10 @@
     })),
     press: (view, data) => attempt(call("press", {
       chat_id: view.chat_id, message_id: view.message_id, user_id: S.me, data,
-    }).then((update) => S.pressed.add(update.callback_query.id))),
+    }).then((update) => {
+      S.pressed.add(update.callback_query.id);
+      callbackAnswered(update.callback_query.id);  // the answer may have come first
+    })),
     reply: (view) => setContext("reply", view),
     edit: (view) => setContext("edit", view),
     jumpTo: (chatId, id) => {
@@ -308,7 +317,8 @@
       if (!name) return;
       attempt(call("users", { first_name: name, chat_id: group ? group.id : undefined }).then((u) => {
         $("new-member-name").value = ""; $("add-member-form").hidden = true;
-        S.users.set(u.id, { ...u, name: Render.userName(u) });
+        S.users.set(u.id, u);
+        document.body.classList.remove("drawer-open");
         selectUser(u.id);
       }));
     });

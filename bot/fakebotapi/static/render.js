@@ -73,16 +73,27 @@ const Render = (() => {
     }
   }
 
+  const BLOCKS = new Set(["pre", "blockquote", "expandable_blockquote"]);
+
+  // A block (quote, pre) starts and ends its own line, so one newline next to it is dropped.
+  function addText(parent, chunk, afterBlock, beforeBlock) {
+    if (afterBlock && chunk.startsWith("\n")) chunk = chunk.slice(1);
+    if (beforeBlock && chunk.endsWith("\n")) chunk = chunk.slice(0, -1);
+    if (chunk) parent.appendChild(document.createTextNode(chunk));
+  }
+
   // Nested entities become nested elements; an entity that overlaps its parent's end is clipped.
   function build(parent, text, start, end, entities) {
     let pos = start;
     let i = 0;
+    let afterBlock = false;
     while (i < entities.length) {
       const e = entities[i];
       const eStart = Math.max(e.offset, pos);
       const eEnd = Math.min(e.offset + e.length, end);
       if (eStart >= eEnd) { i++; continue; }
-      if (eStart > pos) parent.appendChild(document.createTextNode(text.slice(pos, eStart)));
+      const block = BLOCKS.has(e.type);
+      if (eStart > pos) addText(parent, text.slice(pos, eStart), afterBlock, block);
       let j = i + 1;
       while (j < entities.length && entities[j].offset < eEnd) j++;
       const node = elementFor(e, text.slice(e.offset, e.offset + e.length));
@@ -90,8 +101,9 @@ const Render = (() => {
       parent.appendChild(node);
       pos = eEnd;
       i = j;
+      afterBlock = block;
     }
-    if (pos < end) parent.appendChild(document.createTextNode(text.slice(pos, end)));
+    if (pos < end) addText(parent, text.slice(pos, end), afterBlock, false);
   }
 
   function formatted(text, entities, cls) {
