@@ -113,6 +113,7 @@ def test_a_member_answers_edits_votes_and_presses_in_the_page(api: FakeBotAPI, p
     # Alice answers by replying, then edits her answer.
     page.select_option("#user-select", str(ALICE))
     expect(page.locator("#acting-as")).to_have_text("as Alice")
+    expect(quote).not_to_have_class(re.compile(r"\bcollapsed\b"))  # drawn again, still open
     shown.hover()
     shown.locator(".act-reply").click()
     expect(page.locator("#ctx-label")).to_have_text("Reply to Circle Test Bot")
@@ -189,9 +190,10 @@ def test_a_member_answers_edits_votes_and_presses_in_the_page(api: FakeBotAPI, p
     expect(page.locator("#clock-status")).to_have_text("now Wed 11 Jun 18:00")
     expect(page.locator("#agenda-next")).to_have_text("Next: Wed 11 Jun 18:00 · point 2")
     assert jumps == ["next"]
-    if os.environ.get("REHEARSAL_SCREENSHOT"):
-        page.locator("#messages").evaluate("box => box.scrollTop = 0")
-        page.screenshot(path=os.environ["REHEARSAL_SCREENSHOT"])
+    if shot := os.environ.get("REHEARSAL_SCREENSHOT"):
+        page.locator("#toast").evaluate("toast => toast.hidden = true")
+        page.set_viewport_size({"width": 1100, "height": 1240})
+        page.screenshot(path=shot)
 
 
 def test_private_chat_start_and_add_member_on_a_phone(api: FakeBotAPI, page: Page):

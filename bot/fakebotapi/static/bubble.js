@@ -68,8 +68,11 @@ const Bubble = (() => {
     }
     if (msg.reply_to_message) bubble.appendChild(quote(view, ctx));
     Render.media(view, bubble);
-    if (msg.text !== undefined) bubble.appendChild(Render.formatted(msg.text, msg.entities));
-    if (msg.caption) bubble.appendChild(Render.formatted(msg.caption, msg.caption_entities));
+    const where = row.id + ":";
+    if (msg.text !== undefined) bubble.appendChild(Render.formatted(msg.text, msg.entities, where + "t"));
+    if (msg.caption) {
+      bubble.appendChild(Render.formatted(msg.caption, msg.caption_entities, where + "c"));
+    }
     if (msg.poll) bubble.appendChild(Render.poll(view, ctx));
     const meta = el("div", "meta");
     if (view.edited) meta.appendChild(el("span", "edited", "edited"));

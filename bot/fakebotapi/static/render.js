@@ -22,7 +22,11 @@ const Render = (() => {
     return a;
   }
 
-  function elementFor(entity, slice) {
+  // Quotes opened and spoilers revealed stay so when their message is drawn again.
+  const opened = new Set();
+
+  function elementFor(entity, slice, key) {
+    const id = key + ":" + entity.offset + ":" + entity.type;
     switch (entity.type) {
       case "bold": return el("b");
       case "italic": return el("i");
@@ -42,23 +46,24 @@ const Render = (() => {
       case "email": return linkTo("mailto:" + slice);
       case "blockquote": return el("blockquote");
       case "expandable_blockquote": {
-        const quote = el("blockquote", "expandable collapsed");
+        const quote = el("blockquote", "expandable" + (opened.has(id) ? "" : " collapsed"));
         quote.tabIndex = 0;
         quote.setAttribute("role", "button");
-        quote.setAttribute("aria-expanded", "false");
-        quote.title = "Tap to expand";
+        quote.setAttribute("aria-expanded", String(opened.has(id)));
+        quote.title = "Tap to expand or collapse";
         const toggle = () => {
           const open = quote.classList.toggle("collapsed") === false;
           quote.setAttribute("aria-expanded", String(open));
+          if (open) opened.add(id); else opened.delete(id);
         };
         quote.addEventListener("click", (e) => { if (!e.target.closest("a")) toggle(); });
         quote.addEventListener("keydown", (e) => { if (e.key === "Enter") toggle(); });
         return quote;
       }
       case "spoiler": {
-        const span = el("span", "spoiler");
+        const span = el("span", "spoiler" + (opened.has(id) ? " revealed" : ""));
         span.title = "Spoiler: tap to reveal";
-        span.addEventListener("click", () => span.classList.add("revealed"));
+        span.addEventListener("click", () => { span.classList.add("revealed"); opened.add(id); });
         return span;
       }
       case "bot_command": {
@@ -83,7 +88,7 @@ const Render = (() => {
   }
 
   // Nested entities become nested elements; an entity that overlaps its parent's end is clipped.
-  function build(parent, text, start, end, entities) {
+  function build(parent, text, start, end, entities, key) {
     let pos = start;
     let i = 0;
     let afterBlock = false;
@@ -96,8 +101,8 @@ const Render = (() => {
       if (eStart > pos) addText(parent, text.slice(pos, eStart), afterBlock, block);
       let j = i + 1;
       while (j < entities.length && entities[j].offset < eEnd) j++;
-      const node = elementFor(e, text.slice(e.offset, e.offset + e.length));
-      build(node.contentTarget || node, text, eStart, eEnd, entities.slice(i + 1, j));
+      const node = elementFor(e, text.slice(e.offset, e.offset + e.length), key);
+      build(node.contentTarget || node, text, eStart, eEnd, entities.slice(i + 1, j), key);
       parent.appendChild(node);
       pos = eEnd;
       i = j;
@@ -106,10 +111,11 @@ const Render = (() => {
     if (pos < end) addText(parent, text.slice(pos, end), afterBlock, false);
   }
 
-  function formatted(text, entities, cls) {
+  // ``key`` names the message (and caption or text) so that opened quotes stay open.
+  function formatted(text, entities, key, cls) {
     const box = el("div", cls || "text");
     const sorted = (entities || []).slice().sort((a, b) => a.offset - b.offset || b.length - a.length);
-    build(box, text || "", 0, (text || "").length, sorted);
+    build(box, text || "", 0, (text || "").length, sorted, key || "");
     return box;
   }
 
