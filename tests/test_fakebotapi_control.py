@@ -213,6 +213,9 @@ def test_uploaded_files_are_served(api):
     with urllib.request.urlopen(api.url + photo_view["file_url"]) as reply:
         assert reply.read() == b"\x89PNG fake"
         assert reply.headers["Content-Type"] == "image/png"
+        assert reply.headers["Content-Disposition"].startswith("inline")
+    with urllib.request.urlopen(api.url + photo_view["file_url"] + "?download") as reply:
+        assert reply.headers["Content-Disposition"].startswith("attachment")
     again = bot(api, "sendDocument", chat_id=DEMO_GROUP, document=doc["document"]["file_id"])
     assert message_view(api, DEMO_GROUP, again["message_id"])["file_url"]
     code, reply = request(f"{api.control_url}/file/nope")

@@ -62,7 +62,7 @@ def error(handler: BaseHTTPRequestHandler, status: int, message: str) -> None:
 def serve(handler: BaseHTTPRequestHandler, control: ControlAPI, body: bytes) -> None:
     """Answer one request whose path doesn't start with ``/bot``."""
     split = urlsplit(handler.path)
-    path, query = split.path, dict(parse_qsl(split.query))
+    path, query = split.path, dict(parse_qsl(split.query, keep_blank_values=True))
     host = (handler.headers.get("Host") or "").rsplit(":", 1)[0]
     if host not in LOCAL_HOSTS:
         return error(handler, 403, "only 127.0.0.1/localhost may be used as the Host")
