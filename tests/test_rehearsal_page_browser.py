@@ -18,7 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from bot.fakebotapi import FakeBotAPI
 from bot.fakebotapi.demo import ADA, ALICE, BOB, DEMO_GROUP, build_demo_world
-from tests.fakebotapi_http import bot, kinds, updates, upload
+from tests.fakebotapi_http import bot, control, kinds, updates, upload
 
 CHROMIUM = "/usr/bin/chromium"
 # Playwright adds --headless and --user-data-dir (a fresh profile in tmp_path) itself.
@@ -223,5 +223,5 @@ def test_private_chat_start_and_add_member_on_a_phone(api: FakeBotAPI, page: Pag
     expect(page.locator(".msg.own .text").last).to_have_text("/join")
     got = updates(api)
     assert kinds(got) == ["message"] and got[0]["message"]["from"]["first_name"] == "<i>Carol</i>"
-    statuses = {m["user_id"]: m["status"] for m in api._control.world()["chats"][0]["members"]}
+    statuses = {m["user_id"]: m["status"] for m in control(api, "chats")[0]["members"]}
     assert statuses[got[0]["message"]["from"]["id"]] == "member" and statuses[ADA] == "creator"
