@@ -18,7 +18,9 @@ Usage::
         bot = Bot("123:TEST", base_url=api.base_url, base_file_url=api.base_file_url)
         ...  # drive the bot, then inspect api.sent_messages(42), api.calls_to("sendMessage")
 
-Standalone: ``python -m bot.fakebotapi --port 8081`` prints the base URL.
+Standalone: ``python -m bot.fakebotapi --port 8081 [--demo]`` prints the base URL and the
+URL of the rehearsal page (``/rehearsal/``), a Telegram-like chat in the browser that plays
+the people through the HTTP control API (``/_control/``, see :mod:`.control`).
 See ``docs/fakebotapi.md`` for the full list of methods and helpers.
 """
 

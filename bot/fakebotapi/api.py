@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .changes import ChangeLog
+from .control import ControlAPI
 from .inject import InjectMixin
 from .server import Server
 from .state import APIError, Call, Fault, State
@@ -43,13 +45,14 @@ class FakeBotAPI(InjectMixin):
         self._host, self._port = host, port
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
+        self._control = ControlAPI(self, ChangeLog(self._state))
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeBotAPI:
         if self._server is not None:
             return self
         self._state.stopping = False
-        self._server = Server(self._state, self._host, self._port)
+        self._server = Server(self._state, self._host, self._port, self._control)
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -95,6 +98,32 @@ class FakeBotAPI(InjectMixin):
     @property
     def base_file_url(self) -> str:
         return f"{self.url}/file/bot"
+
+    @property
+    def page_url(self) -> str:
+        """The rehearsal page: a Telegram-like chat on this fake (see docs/fakebotapi.md)."""
+        return f"{self.url}/rehearsal/"
+
+    @property
+    def control_url(self) -> str:
+        """Base of the HTTP control API (``/_control/world``, ``/_control/send``, ...)."""
+        return f"{self.url}/_control"
+
+    def set_rehearsal_hooks(
+        self,
+        advance: Callable[[str], JSON] | None = None,
+        agenda: Callable[[], list[str]] | None = None,
+    ) -> None:
+        """Let the page's clock bar drive the embedding program's clock.
+
+        ``advance(kind)`` gets ``"next"`` (jump to the next session), ``"hour"`` or
+        ``"day"`` and returns a JSON-able dict (shown on the page, e.g. ``{"now": ...}``);
+        ``agenda()`` returns the circle's next sessions as display strings.  Both are called
+        on the fake's HTTP server thread, without the fake's lock: the embedder makes them
+        thread-safe (e.g. ``asyncio.run_coroutine_threadsafe(coro, loop).result(30)``).
+        An exception becomes a 500 reply with its repr.  Pass ``None`` to remove a hook.
+        """
+        self._control.set_hooks(advance, agenda)
 
     @property
     def token(self) -> str:

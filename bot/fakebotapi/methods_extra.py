@@ -24,6 +24,7 @@ def _file_sender(kind: str):
         fields: JSON = {kind: shapes.media(kind, f"{name}:{state.next_id('f')}", name, size)}
         if isinstance(source, Upload) and kind == "document":
             fields[kind]["mime_type"] = source.content_type
+        _keep_bytes(state, source, fields[kind])
         caption, entities = formatted(
             p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
         )
@@ -36,6 +37,19 @@ def _file_sender(kind: str):
         return send(state, p, fields)
 
     return send_file
+
+
+def _keep_bytes(state: State, source: Any, media: Any) -> None:
+    """Remember an upload's bytes under every file_id of ``media`` (a re-send by file_id
+    shares the original's bytes), so that the rehearsal page can show or download it."""
+    ids = [m["file_id"] for m in (media if isinstance(media, list) else [media])]
+    if isinstance(source, Upload):
+        stored = (source.filename, source.content_type, source.data)
+    else:
+        stored = state.files.get(str(source))
+    if stored is not None:
+        for file_id in ids:
+            state.files[file_id] = stored
 
 
 def send_poll(state: State, p: JSON) -> JSON:

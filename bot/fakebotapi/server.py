@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import web
+from .control import ControlAPI
 from .methods_chat import BY_LOWER_NAME
 from .params import ParamError, decode_body, normalize
 from .state import APIError, State
@@ -57,6 +59,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve()
 
+    def do_HEAD(self) -> None:
+        self._serve()
+
     def _reply(self, status: int, payload: dict[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
@@ -68,6 +73,14 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if not self.path.startswith("/bot") and self.server.control is not None:
+            try:
+                web.serve(self, self.server.control, body)
+            except Exception:
+                log.exception("fakebotapi: internal error serving %s", self.path)
+                self.server.state.internal_errors.append(f"{self.path}: {traceback.format_exc()}")
+                self.close_connection = True
+            return
         try:
             status, payload = self._process(body)
         except _Drop:
@@ -135,8 +148,9 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, state: State, host: str, port: int):
+    def __init__(self, state: State, host: str, port: int, control: ControlAPI | None = None):
         self.state = state
+        self.control = control
         self.connections: set[socket.socket] = set()
         self.conn_lock = threading.Lock()
         super().__init__((host, port), Handler)

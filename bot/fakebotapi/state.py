@@ -123,6 +123,8 @@ class State:
         self.reactions: dict[tuple[int, int], list[JSON]] = {}
         self.polls: dict[str, JSON] = {}  # poll_id -> {"chat_id", "message_id", "votes"}
         self.callback_queries: dict[str, JSON] = {}
+        # file_id -> (file_name, mime_type, bytes) of files the bot uploaded (served to the page)
+        self.files: dict[str, tuple[str, str, bytes]] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.updates: list[JSON] = []
         self.next_update_id = 1000
