@@ -95,14 +95,17 @@ async def fire_due(app: Application, now: datetime) -> list[str]:
 def agenda(app: Application, now: datetime) -> list[str]:
     """The next sessions of every active circle, for the page's clock bar."""
     data = app.bot_data
-    lines = []
+    lines: list[tuple[datetime, str]] = []
     for circle in load_active(data.store):
         settings = circle.settings
         runs = upcoming(settings.schedule, settings.holidays, now, circle.marks.last_slot_at, 3)
         paused = " (paused)" if circle.state == "paused" else ""
-        lines += [f"{when(run)} {circle.timezone}{paused}" for run in runs]
-        lines += [f"{when(at)}: the {part}" for part, at in circle.pace_times().items() if at > now]
-    return sorted(lines) or ["No sessions scheduled: /schedule tue,thu 19:00 sets some."]
+        lines += [(run, f"{when(run)} ({circle.timezone}){paused}") for run in runs]
+        paced = circle.pace_times().items()
+        lines += [(at, f"{when(at)}: the {part}") for part, at in paced if at > now]
+    if not lines:
+        return ["No sessions scheduled: /schedule tue,thu 19:00 sets some."]
+    return [text for _, text in sorted(lines, key=lambda line: line[0])]
 
 
 class Rehearsal:
@@ -111,11 +114,12 @@ class Rehearsal:
     def __init__(self, app: Application, clock: RehearsalClock):
         self.app, self.clock = app, clock
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.pump: asyncio.Task | None = None
 
     async def attach(self, api: Any) -> None:
         """On the bot's event loop, at start-up: start the pump, lend the fake the hooks."""
         self.loop = asyncio.get_running_loop()
-        self.app.create_task(self._pump())
+        self.pump = self.loop.create_task(self._pump())
         api.set_rehearsal_hooks(advance=self.advance, agenda=self.agenda)
 
     async def _pump(self) -> None:
