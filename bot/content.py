@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.exchange import Exchange, Point, Poll
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL = re.compile(r"^https?://\S+$")
 MAX_PROMPTS = 3
 POLL_OPTIONS = (2, 10)
 # Telegram's own limits for sendPoll; checked here so a bad poll fails at `content check`,
@@ -38,6 +39,7 @@ EXCHANGE_KEYS = {
     "language",
     "further_reading",
     "source_ignore",
+    "reply_begins",
     "points",
 }
 REQUIRED_EXCHANGE_KEYS = ("id", "title", "letter_author", "reply_author", "language")
@@ -178,7 +180,7 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
     if values["id"] and not SLUG.match(values["id"]):
         check.top_problem("id", "id must be lowercase letters, digits and dashes")
     source = data.get("source", "")
-    if not isinstance(source, str) or (source and not re.match(r"^https?://\S+$", source)):
+    if not isinstance(source, str) or (source and not URL.match(source)):
         check.top_problem("source", "source must be an http(s) URL")
         source = ""
     date = data.get("date", "")
@@ -190,6 +192,13 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
         if value is None:
             check.top_problem(key, f"{key} must be a list of strings")
         lists[key] = value or ()
+    # Posted to the group as links, so each must be one.
+    if any(not URL.match(item) for item in lists["further_reading"]):
+        check.top_problem("further_reading", "further_reading must list http(s) URLs")
+    reply_begins = data.get("reply_begins", "")
+    if not isinstance(reply_begins, str):
+        check.top_problem("reply_begins", "reply_begins must be text (where the reply begins)")
+        reply_begins = ""
     raw_points = data.get("points")
     if not isinstance(raw_points, list) or not raw_points:
         check.top_problem("points", "an exchange needs at least one [[points]] table")
@@ -224,6 +233,7 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
         further_reading=lists["further_reading"],
         source_ignore=lists["source_ignore"],
         path=str(path),
+        reply_begins=reply_begins.strip(),
     )
 
 

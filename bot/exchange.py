@@ -37,6 +37,9 @@ class Exchange:
     further_reading: tuple[str, ...] = ()
     source_ignore: tuple[str, ...] = ()
     path: str = ""
+    # The start of the source line where the reply begins (a heading such as "ICL reply:" or
+    # the reply's first words); `content check --source` splits the original there.
+    reply_begins: str = ""
 
     def point_index(self, point_id: str) -> int | None:
         for index, point in enumerate(self.points):
