@@ -38,7 +38,7 @@ def test_check_with_uncovered_sentence_exits_1_and_lists_it(tmp_path):
 
 
 def test_preview_prints_each_message_with_its_size_in_posting_order():
-    result = invoke("content", "preview", str(SHIPPED), "--point", "2")
+    result = invoke("content", "preview", str(SHIPPED), "--point", "5")
     assert result.exit_code == 0
     headers = [line for line in result.output.splitlines() if line.startswith("---")]
     assert [h.split()[1] for h in headers] == ["letter", "reply", "prompt", "poll"]
