@@ -176,7 +176,7 @@ def _check_side(
     matched: list[tuple[int, Finding]] = []  # (source index, where) of each first showing
     for point in exchange.points:
         for text in excerpt_sentences(getattr(point, part)):
-            finding = Finding(point.id, part, text, lines.find(point, text))
+            finding = Finding(point.id, part, text, lines.find(point, part, text))
             if text in unmatched:
                 if unmatched[text]:  # else a re-quote of a sentence already shown
                     matched.append((unmatched[text].pop(0), finding))
@@ -243,11 +243,18 @@ class _ExcerptLines:
         starts = [point.line for point in exchange.points]
         self.ends = dict(zip(starts, [*starts[1:], len(self.lines) + 1], strict=True))
 
-    def find(self, point: Point, text: str) -> int:
-        # A sentence may wrap over lines in the file: its first words are enough to find it.
-        start = text[:40] if len(text) <= 40 else " ".join(text.split()[:4])
-        for number in range(max(point.line, 1), self.ends.get(point.line, 1)):
-            if start in self.lines[number - 1]:
+    def find(self, point: Point, part: str, text: str) -> int:
+        # Searched from the part's own key, so a sentence quoted as letter and as reply is
+        # found where it is wrong. A sentence may wrap over lines: its first words will do.
+        end = self.ends.get(point.line, 1)
+        key = re.compile(rf"^{part}\s*=")
+        start = next(
+            (n for n in range(max(point.line, 1), end) if key.match(self.lines[n - 1])),
+            point.line,
+        )
+        prefix = text[:40] if len(text) <= 40 else " ".join(text.split()[:4])
+        for number in range(max(start, 1), end):
+            if prefix in self.lines[number - 1]:
                 return number
         return point.line
 
