@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content_problems import Checker, ContentError, Problem
 from bot.exchange import Exchange, Point, Poll
 
+__all__ = [
+    "ContentError",
+    "Problem",
+    "exchange_file",
+    "load_exchange",
+    "load_library",
+    "original_file",
+]
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL = re.compile(r"^https?://\S+$")
 MAX_PROMPTS = 3
 POLL_OPTIONS = (2, 10)
 # Telegram's own limits for sendPoll; checked here so a bad poll fails at `content check`,
@@ -38,90 +48,12 @@ EXCHANGE_KEYS = {
     "language",
     "further_reading",
     "source_ignore",
+    "reply_begins",
     "points",
 }
 REQUIRED_EXCHANGE_KEYS = ("id", "title", "letter_author", "reply_author", "language")
 POINT_KEYS = {"id", "title", "letter", "reply", "prompts", "notes", "poll"}
 POLL_KEYS = {"question", "options"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    point: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        if self.point:
-            where += f": point {self.point}"
-        return f"{where}: {self.message}"
-
-
-class ContentError(Exception):
-    """Every problem found in one or more exchange files."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class _Lines:
-    """Finds the line of a key in the raw file, since tomllib keeps no positions."""
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.point_starts = [
-            number
-            for number, line in enumerate(self.lines, start=1)
-            if re.match(r"^\s*\[\[\s*points\s*\]\]", line)
-        ]
-
-    def top(self, key: str) -> int:
-        end = self.point_starts[0] if self.point_starts else len(self.lines) + 1
-        return self._find(key, 1, end) or 1
-
-    def point(self, index: int) -> int:
-        return self.point_starts[index] if index < len(self.point_starts) else 0
-
-    def in_point(self, index: int, key: str) -> int:
-        start = self.point(index)
-        if not start:
-            return 0
-        end = self.point_starts[index + 1] if index + 1 < len(self.point_starts) else None
-        return self._find(key, start, end or len(self.lines) + 1) or start
-
-    def _find(self, key: str, start: int, end: int) -> int:
-        pattern = re.compile(
-            rf"^\s*(\[\s*points\.{re.escape(key)}\s*\]|{re.escape(key)}\s*=|\[\[\s*points\.{re.escape(key)}\s*\]\])"
-        )
-        for number in range(start, end):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return 0
-
-
-class _Checker:
-    def __init__(self, path: Path, text: str):
-        self.file = str(path)
-        self.lines = _Lines(text)
-        self.problems: list[Problem] = []
-
-    def top_problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, self.lines.top(key), None, message))
-
-    def point_problem(self, index: int, label: str, key: str | None, message: str) -> None:
-        line = self.lines.in_point(index, key) if key else self.lines.point(index)
-        self.problems.append(Problem(self.file, line, label, message))
-
-    def text(self, value: object) -> str | None:
-        return value.strip() if isinstance(value, str) and value.strip() else None
-
-    def string_list(self, value: object) -> tuple[str, ...] | None:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            return None
-        return tuple(item.strip() for item in value)
 
 
 EXCHANGE_FILE = "exchange.toml"
@@ -156,7 +88,7 @@ def load_exchange(path: str | Path) -> Exchange:
         reason = re.sub(r" \(at line.*\)$", "", str(error))
         message = f"not valid TOML: {reason}"
         raise ContentError([Problem(str(path), line, None, message)]) from None
-    check = _Checker(path, text)
+    check = Checker(path, text)
     exchange = _exchange(check, data, path)
     if check.problems:
         raise ContentError(check.problems)
@@ -164,7 +96,7 @@ def load_exchange(path: str | Path) -> Exchange:
     return exchange
 
 
-def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
+def _exchange(check: Checker, data: dict, path: Path) -> Exchange | None:
     for key in data:
         if key not in EXCHANGE_KEYS:
             allowed = ", ".join(sorted(EXCHANGE_KEYS))
@@ -178,7 +110,7 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
     if values["id"] and not SLUG.match(values["id"]):
         check.top_problem("id", "id must be lowercase letters, digits and dashes")
     source = data.get("source", "")
-    if not isinstance(source, str) or (source and not re.match(r"^https?://\S+$", source)):
+    if not isinstance(source, str) or (source and not URL.match(source)):
         check.top_problem("source", "source must be an http(s) URL")
         source = ""
     date = data.get("date", "")
@@ -190,6 +122,13 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
         if value is None:
             check.top_problem(key, f"{key} must be a list of strings")
         lists[key] = value or ()
+    # Posted to the group as links, so each must be one.
+    if any(not URL.match(item) for item in lists["further_reading"]):
+        check.top_problem("further_reading", "further_reading must list http(s) URLs")
+    reply_begins = data.get("reply_begins", "")
+    if not isinstance(reply_begins, str):
+        check.top_problem("reply_begins", "reply_begins must be text (where the reply begins)")
+        reply_begins = ""
     raw_points = data.get("points")
     if not isinstance(raw_points, list) or not raw_points:
         check.top_problem("points", "an exchange needs at least one [[points]] table")
@@ -224,10 +163,11 @@ def _exchange(check: _Checker, data: dict, path: Path) -> Exchange | None:
         further_reading=lists["further_reading"],
         source_ignore=lists["source_ignore"],
         path=str(path),
+        reply_begins=reply_begins.strip(),
     )
 
 
-def _point(check: _Checker, index: int, raw: object) -> Point | None:
+def _point(check: Checker, index: int, raw: object) -> Point | None:
     label = f"#{index + 1}"
     if not isinstance(raw, dict):
         check.point_problem(index, label, None, "a point must be a table")
@@ -296,7 +236,7 @@ def _point(check: _Checker, index: int, raw: object) -> Point | None:
     )
 
 
-def _poll(check: _Checker, index: int, label: str, raw: object) -> Poll | None:
+def _poll(check: Checker, index: int, label: str, raw: object) -> Poll | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):

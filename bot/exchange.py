@@ -37,6 +37,9 @@ class Exchange:
     further_reading: tuple[str, ...] = ()
     source_ignore: tuple[str, ...] = ()
     path: str = ""
+    # The start of the source line where the reply begins (a heading such as "ICL reply:" or
+    # the reply's first words); `content check --source` splits the original there.
+    reply_begins: str = ""
 
     def point_index(self, point_id: str) -> int | None:
         for index, point in enumerate(self.points):
@@ -59,3 +62,44 @@ def paragraphs(text: str) -> list[str]:
     """Split an excerpt into paragraphs; lines wrapped inside a paragraph are re-joined."""
     blocks = re.split(r"\n\s*\n", text.strip())
     return [" ".join(line.strip() for line in block.splitlines()) for block in blocks if block]
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def excerpt_sentences(text: str) -> list[str]:
+    """The sentences of an excerpt, whitespace normalized, in order."""
+    return [normalize(s) for paragraph in paragraphs(text) for s in sentences(paragraph)]
+
+
+@dataclass(frozen=True)
+class Requote:
+    """An excerpt that shows again what earlier points of the same side already showed."""
+
+    points: tuple[int, ...]  # 1-based numbers of the earlier points, in order
+    whole: bool  # every sentence was shown before, not just some
+
+    def label(self) -> str:
+        """ "again, from point 1", "again, from points 1 and 3", "partly again, from point 9"."""
+        numbers = [str(number) for number in self.points]
+        listed = " and ".join([", ".join(numbers[:-1]), numbers[-1]] if numbers[:-1] else numbers)
+        plural = "s" if len(numbers) > 1 else ""
+        return f"{'again' if self.whole else 'partly again'}, from point{plural} {listed}"
+
+
+def requoted(exchange: Exchange, index: int, part: str) -> Requote | None:
+    """Whether point `index`'s letter or reply excerpt repeats sentences of earlier points.
+
+    Computed rather than declared, so a re-quote can never go unmarked: members who read the
+    same sentence twice should know it is the same text, not a new argument.
+    """
+    first_shown: dict[str, int] = {}
+    for number, point in enumerate(exchange.points[:index], start=1):
+        for sentence in excerpt_sentences(getattr(point, part)):
+            first_shown.setdefault(sentence, number)
+    mine = excerpt_sentences(getattr(exchange.points[index], part))
+    earlier = [first_shown[sentence] for sentence in mine if sentence in first_shown]
+    if not earlier:
+        return None
+    return Requote(tuple(sorted(set(earlier))), whole=len(earlier) == len(mine))

@@ -7,15 +7,18 @@ an organizer's preview never disagrees with the group's view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
-from bot.exchange import Exchange, Point, Poll, paragraphs, sentences
+from bot.exchange import Exchange, Point, Poll, paragraphs, requoted, sentences
 
 # Telegram's limit is 4096 characters of text after entity parsing, counted in UTF-16 code
 # units. Measuring the HTML source (tags included) in the same units keeps us under it with
 # room to spare, without re-implementing Telegram's parser.
 TELEGRAM_TEXT_LIMIT = 4096
 PARTS = ("letter", "reply", "prompt", "poll")
+# Letter and reply are shown alike: an excerpt is collapsed ("tap to expand") only when it is
+# long, so neither side of the exchange is hidden behind a tap by default.
+COLLAPSE_ABOVE = 600
 ANSWER_HINT = (
     "↩️ <b>Reply to this message to answer.</b> Replies to any message of this point count."
 )
@@ -41,22 +44,16 @@ def render_point(
     """Every message for point `index` (0-based), in posting order."""
     point = exchange.points[index]
     heading = f"Point {index + 1}/{len(exchange.points)} · {escape(point.title)}"
-    messages = _quoted(
-        "letter",
-        heading,
-        f"<i>From the letter ({escape(exchange.letter_author)}):</i>",
-        point.letter,
-        "blockquote",
-        limit,
-    )
-    messages += _quoted(
-        "reply",
-        heading,
-        f"<i>The reply ({escape(exchange.reply_author)}):</i>",
-        point.reply,
-        "blockquote expandable",
-        limit,
-    )
+    messages = []
+    for part, intro in (
+        ("letter", f"From the letter ({exchange.letter_author})"),
+        ("reply", f"The reply ({exchange.reply_author})"),
+    ):
+        again = requoted(exchange, index, part)
+        if again:
+            intro += f" — {again.label()}"
+        text = getattr(point, part)
+        messages += _quoted(part, heading, f"<i>{escape(intro)}:</i>", text, limit)
     messages += _prompt(heading, point, limit)
     if point.poll:
         messages.append(Outgoing(key="poll", part="poll", poll=point.poll))
@@ -75,16 +72,22 @@ def _marker(number: int, count: int) -> str:
     return f" ({number}/{count})" if count > 1 else ""
 
 
-def _quoted(part: str, heading: str, intro: str, text: str, tag: str, limit: int) -> list[Outgoing]:
-    close = "</" + tag.split()[0] + ">"
-    frame = f"<b>{heading} (99/99)</b>\n{intro}\n<{tag}>{close}"
+def _quoted(part: str, heading: str, intro: str, text: str, limit: int) -> list[Outgoing]:
+    # Budgeted with the longer tag, so choosing the short one later never overflows.
+    frame = f"<b>{heading} (99/99)</b>\n{intro}\n<blockquote expandable></blockquote>"
     atoms = _atoms(text, limit - utf16_len(frame))
     chunks = _pack(atoms, limit - utf16_len(frame))
     bodies = [
-        f"<b>{heading}{_marker(n, len(chunks))}</b>\n{intro}\n<{tag}>{chunk}{close}"
+        f"<b>{heading}{_marker(n, len(chunks))}</b>\n{intro}\n{_blockquote(chunk)}"
         for n, chunk in enumerate(chunks, start=1)
     ]
     return _keyed(part, bodies)
+
+
+def _blockquote(chunk: str) -> str:
+    """A quote, collapsed only when what the member would read is longer than COLLAPSE_ABOVE."""
+    tag = "blockquote expandable" if len(unescape(chunk)) > COLLAPSE_ABOVE else "blockquote"
+    return f"<{tag}>{chunk}</blockquote>"
 
 
 def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:

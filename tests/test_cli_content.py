@@ -38,7 +38,7 @@ def test_check_with_uncovered_sentence_exits_1_and_lists_it(tmp_path):
 
 
 def test_preview_prints_each_message_with_its_size_in_posting_order():
-    result = invoke("content", "preview", str(SHIPPED), "--point", "2")
+    result = invoke("content", "preview", str(SHIPPED), "--point", "5")
     assert result.exit_code == 0
     headers = [line for line in result.output.splitlines() if line.startswith("---")]
     assert [h.split()[1] for h in headers] == ["letter", "reply", "prompt", "poll"]
@@ -71,3 +71,19 @@ def test_check_against_the_seed_as_received_passes():
     assert seed.read_bytes() == SEED.read_bytes()
     result = invoke("content", "check", str(SHIPPED), "--source", str(seed))
     assert result.exit_code == 0, result.output
+
+
+def test_check_names_file_line_and_point_of_a_sentence_on_the_wrong_side(tmp_path):
+    from tests.test_coverage import LETTER_AND_REPLY, TWO_SIDES
+
+    text = TWO_SIDES.replace("On purges: no.", "Third, purge the infiltrators. On purges: no.")
+    path = write(tmp_path, text)
+    source = tmp_path / "original.txt"
+    source.write_text(LETTER_AND_REPLY, encoding="utf-8")
+    result = invoke("content", "check", str(path), "--source", str(source))
+    assert result.exit_code == 1
+    problems = [line for line in result.output.splitlines() if "excerpt:" in line]
+    assert problems == [
+        f"  {path}:41: point purges, reply excerpt: a sentence of the letter (source line 3), "
+        "not the reply: Third, purge the infiltrators."
+    ]

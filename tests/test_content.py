@@ -194,6 +194,12 @@ def test_shipped_exchange_is_valid_and_well_formed():
             "further_reading must be a list of strings",
         ),
         ('language = "en"', 'language = "en"\nsource_ignore = 3', "source_ignore must be a list"),
+        (
+            'further_reading = ["https://example.org/more"]',
+            'further_reading = ["see the ICL site"]',
+            "further_reading must list http(s) URLs",
+        ),
+        ('language = "en"', 'language = "en"\nreply_begins = 3', "reply_begins must be text"),
         ('title = "The second point"', f'title = "{"t" * 121}"', "title must be 1–120 characters"),
         (
             '"Editors" = "The people who run the paper."',
@@ -237,3 +243,8 @@ def test_a_duplicate_id_is_reported_even_when_the_point_has_other_errors(tmp_pat
     problems = problems_of(write(tmp_path, text))
     assert any("duplicate point id (first used by point 1)" in p for p in problems), problems
     assert any("letter excerpt is required" in p for p in problems), problems
+
+
+def test_reply_begins_is_read_from_the_exchange_file(tmp_path):
+    text = VALID.replace('language = "en"', 'language = "en"\nreply_begins = "The editors:"')
+    assert load_exchange(write(tmp_path, text)).reply_begins == "The editors:"

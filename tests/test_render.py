@@ -3,7 +3,13 @@ from dataclasses import replace
 from html import unescape
 
 from bot.exchange import Exchange, Point, Poll
-from bot.render import ANSWER_HINT, TELEGRAM_TEXT_LIMIT, render_point, utf16_len
+from bot.render import (
+    ANSWER_HINT,
+    COLLAPSE_ABOVE,
+    TELEGRAM_TEXT_LIMIT,
+    render_point,
+    utf16_len,
+)
 
 
 def exchange_with(letter: str = "Dear editors.", reply: str = "Dear reader.", **point) -> Exchange:
@@ -37,10 +43,63 @@ def test_a_point_is_letter_then_reply_then_prompt():
     assert [m.key for m in messages] == ["letter", "reply", "prompt"]
     letter, reply, prompt = messages
     assert "<blockquote>Dear editors.</blockquote>" in letter.html
-    assert "<blockquote expandable>Dear reader.</blockquote>" in reply.html
+    assert "<blockquote>Dear reader.</blockquote>" in reply.html
     assert "From the letter (A reader)" in letter.html
     assert prompt.html.endswith(ANSWER_HINT)
     assert "Reply to this message to answer" in visible_text(prompt.html)
+
+
+def test_short_letter_and_short_reply_are_both_shown_open():
+    letter, reply, _ = render_point(exchange_with("A two-line letter.", "A two-line reply."), 0)
+    assert "<blockquote>A two-line letter.</blockquote>" in letter.html
+    assert "<blockquote>A two-line reply.</blockquote>" in reply.html
+    assert "expandable" not in letter.html + reply.html
+
+
+def test_long_letter_and_long_reply_are_both_collapsed_alike():
+    long = "The workers came out in the square that spring. " * 14
+    assert len(long.strip()) > COLLAPSE_ABOVE
+    letter, reply, _ = render_point(exchange_with(long, long), 0)
+    assert "<blockquote expandable>" in letter.html
+    assert "<blockquote expandable>" in reply.html
+
+
+def test_an_excerpt_just_at_the_threshold_stays_open_on_either_side():
+    text = "x" * COLLAPSE_ABOVE
+    letter, reply, _ = render_point(exchange_with(text, text), 0)
+    assert "expandable" not in letter.html + reply.html
+
+
+def two_points(second_letter: str, second_reply: str = "Ours, later.") -> Exchange:
+    exchange = exchange_with("First sentence. Second sentence.", "Dear reader.")
+    second = replace(exchange.points[0], id="q", letter=second_letter, reply=second_reply)
+    return replace(exchange, points=(exchange.points[0], second))
+
+
+def intro(html: str) -> str:
+    return visible_text(html.split("\n")[1])
+
+
+def test_a_letter_excerpt_shown_again_says_which_point_it_is_from():
+    letter, reply, _ = render_point(two_points("Second sentence."), 1)
+    assert intro(letter.html) == "From the letter (A reader) — again, from point 1:"
+    assert intro(reply.html) == "The reply (The editors):"
+
+
+def test_a_partly_repeated_excerpt_is_marked_partly_again():
+    letter = render_point(two_points("Second sentence. A new one."), 1)[0]
+    assert intro(letter.html) == "From the letter (A reader) — partly again, from point 1:"
+
+
+def test_a_reply_excerpt_shown_again_is_marked_like_the_letter():
+    reply = render_point(two_points("New.", "Dear reader."), 1)[1]
+    assert intro(reply.html) == "The reply (The editors) — again, from point 1:"
+
+
+def test_new_text_and_the_first_showing_carry_no_mark():
+    exchange = two_points("Something new.")
+    first, second = render_point(exchange, 0)[0], render_point(exchange, 1)[0]
+    assert "again" not in first.html + second.html
 
 
 def test_html_special_characters_are_escaped_everywhere():
@@ -129,3 +188,11 @@ def test_many_long_notes_spill_into_a_second_prompt_message_each_with_whole_html
     assert "1. Is 1 &lt; 2" in prompts[-1].html
     assert prompts[-1].html.endswith(ANSWER_HINT)
     assert ANSWER_HINT not in prompts[0].html
+
+
+def test_a_re_quote_gathered_from_two_earlier_points_names_both():
+    exchange = two_points("Something new.")
+    third = replace(exchange.points[0], id="r", letter="First sentence. Something new.")
+    exchange = replace(exchange, points=(*exchange.points, third))
+    letter = render_point(exchange, 2)[0]
+    assert intro(letter.html) == "From the letter (A reader) — again, from points 1 and 2:"
