@@ -80,13 +80,6 @@ class Requote:
     points: tuple[int, ...]  # 1-based numbers of the earlier points, in order
     whole: bool  # every sentence was shown before, not just some
 
-    def label(self) -> str:
-        """ "again, from point 1", "again, from points 1 and 3", "partly again, from point 9"."""
-        numbers = [str(number) for number in self.points]
-        listed = " and ".join([", ".join(numbers[:-1]), numbers[-1]] if numbers[:-1] else numbers)
-        plural = "s" if len(numbers) > 1 else ""
-        return f"{'again' if self.whole else 'partly again'}, from point{plural} {listed}"
-
 
 def requoted(exchange: Exchange, index: int, part: str) -> Requote | None:
     """Whether point `index`'s letter or reply excerpt repeats sentences of earlier points.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape, unescape
 
 from bot.exchange import Exchange, Point, Poll, paragraphs, requoted, sentences
+from bot.text import points as text
 
 # Telegram's limit is 4096 characters of text after entity parsing, counted in UTF-16 code
 # units. Measuring the HTML source (tags included) in the same units keeps us under it with
@@ -19,9 +20,6 @@ PARTS = ("letter", "reply", "prompt", "poll")
 # Letter and reply are shown alike: an excerpt is collapsed ("tap to expand") only when it is
 # long, so neither side of the exchange is hidden behind a tap by default.
 COLLAPSE_ABOVE = 600
-ANSWER_HINT = (
-    "↩️ <b>Reply to this message to answer.</b> Replies to any message of this point count."
-)
 
 
 @dataclass(frozen=True)
@@ -43,18 +41,16 @@ def render_point(
 ) -> list[Outgoing]:
     """Every message for point `index` (0-based), in posting order."""
     point = exchange.points[index]
-    heading = f"Point {index + 1}/{len(exchange.points)} · {escape(point.title)}"
+    heading = text.heading(index + 1, len(exchange.points), point.title)
     messages = []
     for part, intro in (
-        ("letter", f"From the letter ({exchange.letter_author})"),
-        ("reply", f"The reply ({exchange.reply_author})"),
+        ("letter", text.letter_intro(exchange.letter_author, requoted(exchange, index, "letter"))),
+        ("reply", text.reply_intro(exchange.reply_author, requoted(exchange, index, "reply"))),
     ):
-        again = requoted(exchange, index, part)
-        if again:
-            intro += f" — {again.label()}"
-        text = getattr(point, part)
-        messages += _quoted(part, heading, f"<i>{escape(intro)}:</i>", text, limit)
-    messages += _prompt(heading, point, limit)
+        messages += _quoted(part, heading, f"<i>{escape(intro)}:</i>", getattr(point, part), limit)
+    # The last point says where the exchange comes from and what to read next.
+    last = index == len(exchange.points) - 1
+    messages += _prompt(heading, point, limit, text.sources(exchange) if last else "")
     if point.poll:
         messages.append(Outgoing(key="poll", part="poll", poll=point.poll))
     return messages
@@ -90,20 +86,23 @@ def _blockquote(chunk: str) -> str:
     return f"<{tag}>{chunk}</blockquote>"
 
 
-def _prompt(heading: str, point: Point, limit: int) -> list[Outgoing]:
-    frame = f"<b>{heading} (99/99)</b>\n\n{ANSWER_HINT}"
+def _prompt(heading: str, point: Point, limit: int, sources: str = "") -> list[Outgoing]:
+    hint = text.answer_hint()
+    frame = f"<b>{heading} (99/99)</b>\n\n{hint}"
     budget = limit - utf16_len(frame)
     sections = []
     if point.notes:
         notes = [f"• <b>{escape(term)}</b>: {escape(note)}" for term, note in point.notes]
-        sections.append(("<b>Context</b>\n<blockquote expandable>", notes, "</blockquote>"))
+        opening = f"{text.context_heading()}\n<blockquote expandable>"
+        sections.append((opening, notes, "</blockquote>"))
     prompts = [f"{n}. {escape(prompt)}" for n, prompt in enumerate(point.prompts, start=1)]
-    sections.append(("<b>Discuss</b>\n", prompts, ""))
+    sections.append((f"{text.discuss_heading()}\n", prompts, ""))
+    if sources:
+        sections.append(("", sources.split("\n"), ""))
     chunks = _pack_sections(sections, budget)
     count = len(chunks)
     bodies = [
-        f"<b>{heading}{_marker(n, count)}</b>\n{chunk}"
-        + (f"\n\n{ANSWER_HINT}" if n == count else "")
+        f"<b>{heading}{_marker(n, count)}</b>\n{chunk}" + (f"\n\n{hint}" if n == count else "")
         for n, chunk in enumerate(chunks, start=1)
     ]
     return _keyed("prompt", bodies)

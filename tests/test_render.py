@@ -4,12 +4,12 @@ from html import unescape
 
 from bot.exchange import Exchange, Point, Poll
 from bot.render import (
-    ANSWER_HINT,
     COLLAPSE_ABOVE,
     TELEGRAM_TEXT_LIMIT,
     render_point,
     utf16_len,
 )
+from bot.text.points import answer_hint
 
 
 def exchange_with(letter: str = "Dear editors.", reply: str = "Dear reader.", **point) -> Exchange:
@@ -45,7 +45,7 @@ def test_a_point_is_letter_then_reply_then_prompt():
     assert "<blockquote>Dear editors.</blockquote>" in letter.html
     assert "<blockquote>Dear reader.</blockquote>" in reply.html
     assert "From the letter (A reader)" in letter.html
-    assert prompt.html.endswith(ANSWER_HINT)
+    assert prompt.html.endswith(answer_hint())
     assert "Reply to this message to answer" in visible_text(prompt.html)
 
 
@@ -186,8 +186,8 @@ def test_many_long_notes_spill_into_a_second_prompt_message_each_with_whole_html
     shown = "".join(m.html for m in prompts)
     assert all(f"<b>Term {n}</b>" in shown for n in range(5))
     assert "1. Is 1 &lt; 2" in prompts[-1].html
-    assert prompts[-1].html.endswith(ANSWER_HINT)
-    assert ANSWER_HINT not in prompts[0].html
+    assert prompts[-1].html.endswith(answer_hint())
+    assert answer_hint() not in prompts[0].html
 
 
 def test_a_re_quote_gathered_from_two_earlier_points_names_both():
@@ -196,3 +196,22 @@ def test_a_re_quote_gathered_from_two_earlier_points_names_both():
     exchange = replace(exchange, points=(*exchange.points, third))
     letter = render_point(exchange, 2)[0]
     assert intro(letter.html) == "From the letter (A reader) — again, from points 1 and 2:"
+
+
+def test_the_last_point_says_where_the_exchange_comes_from_and_what_to_read_next(tiny_exchange):
+    exchange = replace(
+        tiny_exchange,
+        source="https://example.org/letter",
+        further_reading=("https://example.org/more?a=1&b=2",),
+    )
+    last = [m.html for m in render_point(exchange, len(exchange.points) - 1) if m.part == "prompt"]
+    assert '📚 Source: <a href="https://example.org/letter">' in last[-1]
+    assert 'Further reading:\n• <a href="https://example.org/more?a=1&amp;b=2">' in last[-1]
+    assert last[-1].endswith(answer_hint())
+    for index in range(len(exchange.points) - 1):
+        assert all("Source:" not in m.html for m in render_point(exchange, index))
+
+
+def test_an_exchange_without_a_source_adds_nothing_to_its_last_point(tiny_exchange):
+    (prompt,) = [m for m in render_point(tiny_exchange, 2) if m.part == "prompt"]
+    assert "Source" not in prompt.html and "Further reading" not in prompt.html

@@ -16,9 +16,11 @@ from telegram import (
     Update,
 )
 
+from bot.model import load_circle
 from bot.telegram import export_command, members, organizer, schedule_commands
 from bot.telegram.context import CircleContext, Handler, reply
 from bot.text import members as member_text
+from bot.text import points as point_text
 from bot.text.commands import DESCRIPTIONS, private_help
 
 MEMBERS, ORGANIZERS = "members", "organizers"
@@ -36,8 +38,13 @@ class Command:
 
 
 async def help_command(update: Update, context: CircleContext) -> None:
-    """What the circle is, how to answer, and every command, from this table."""
-    await reply(update.effective_message, help_text())
+    """What the circle is, how to answer, every command from this table, and where this
+    group's exchange comes from."""
+    message = update.effective_message
+    circle = load_circle(context.bot_data.store, message.chat_id)
+    exchange = context.bot_data.exchanges.get(circle.exchange_id) if circle else None
+    sources = point_text.sources(exchange) if exchange else ""
+    await reply(message, help_text() + (f"\n\n{sources}" if sources else ""))
 
 
 # In the order /help and the command menus list them.

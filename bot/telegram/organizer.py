@@ -18,6 +18,7 @@ from bot.telegram.context import CircleContext, actor, organizers_only, reply
 from bot.telegram.timetable import timetable
 from bot.text import members as member_text
 from bot.text import organizer as text
+from bot.text import points as point_text
 from bot.text import posts as post_text
 
 
@@ -55,7 +56,9 @@ async def circle_start(update: Update, context: CircleContext) -> None:
         await reply(message, escape(result.message))
         return
     exchange = context.circles.exchanges[result.exchange_id]
-    await reply(message, text.started(exchange.title, len(exchange.points), result.run_number))
+    started = text.started(exchange.title, len(exchange.points), result.run_number)
+    sources = point_text.sources(exchange)
+    await reply(message, f"{started}\n\n{sources}" if sources else started)
     await timetable(context.application).arm(message.chat_id)
 
 
