@@ -9,7 +9,7 @@ posted when) are bot/sessions.py; reads are bot/reads.py; answers bot/answers.py
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -192,12 +192,12 @@ class Circles:
 
         Slots of the new schedule before `now` are not owed: nothing is caught up for them.
         """
-        detail = schedule.spec if schedule else "(none)"
-        change = lambda s: replace(s, schedule=schedule, schedule_chosen=True)  # noqa: E731
-        fields: dict[str, Any] = {"last_slot_at": iso(now)}
-        if schedule is not None:
-            fields["timezone"] = schedule.timezone
-        return self._set(chat_id, now, actor_id, "set_schedule", detail, change, **fields)
+        return self._set(
+            chat_id, now, actor_id, ("set_schedule", schedule.spec if schedule else "(none)"),
+            lambda s: s.set(schedule=schedule, schedule_chosen=True),
+            handled_until=now,
+            timezone=schedule.timezone if schedule else None,
+        )  # fmt: skip
 
     def apply_default_schedule(self, chat_id: int, spec: str, now: datetime) -> Circle | None:
         """Give the config's schedule to a circle whose organizers never set or cleared one.
@@ -205,51 +205,44 @@ class Circles:
         None when nothing changed (no default, a schedule was set or cleared before, or the
         default no longer parses, e.g. a one-off in the past).
         """
-        if not spec:
+        circle = load_circle(self.store, chat_id) if spec else None
+        if circle is None or circle.settings.schedule or circle.settings.schedule_chosen:
             return None
-        with self.store.transaction():
-            circle = load_circle(self.store, chat_id)
-            settings = circle.settings if circle else None
-            if settings is None or settings.schedule is not None or settings.schedule_chosen:
-                return None
-            try:
-                schedule = parse_schedule(spec, circle.timezone, now)
-            except ScheduleError:
-                return None
-            if schedule is None:
-                return None
-            self._write_settings(circle, replace(settings, schedule=schedule), now)
-            self._update(circle.id, now, timezone=schedule.timezone, last_slot_at=iso(now))
-            self._audit(chat_id, circle.id, None, "default_schedule", now, schedule.spec)
-            return self._reload(chat_id)
+        try:
+            schedule = parse_schedule(spec, circle.timezone, now)
+        except ScheduleError:
+            return None
+        if schedule is None:
+            return None
+        result = self._set(
+            chat_id, now, None, ("default_schedule", schedule.spec),
+            lambda s: s if s.schedule or s.schedule_chosen else s.set(schedule=schedule),
+            handled_until=now,
+            timezone=schedule.timezone,
+        )  # fmt: skip
+        return result if isinstance(result, Circle) else None
 
-    def set_pacing(
-        self, chat_id: int, pacing: Pacing, now: datetime, actor_id: int | None
-    ) -> Result:
-        def change(settings: Settings) -> Settings:
-            return replace(settings, pacing=pacing)
-
-        return self._set(chat_id, now, actor_id, "set_pacing", pacing.spec, change)
+    def set_pacing(self, chat_id: int, pacing: Pacing, now: datetime, actor: int | None) -> Result:
+        action = ("set_pacing", pacing.spec)
+        return self._set(chat_id, now, actor, action, lambda s: s.set(pacing=pacing))
 
     def add_holiday(
-        self, chat_id: int, holiday: Holiday, now: datetime, actor_id: int | None
+        self, chat_id: int, holiday: Holiday, now: datetime, actor: int | None
     ) -> Result:
         """Add a break to the circle's holidays (kept sorted, duplicates dropped)."""
-        detail = f"{holiday[0]}..{holiday[1]}"
-        return self._set(
-            chat_id, now, actor_id, "add_holiday", detail, lambda s: s.with_holiday(holiday)
-        )
+        action = ("add_holiday", f"{holiday[0]}..{holiday[1]}")
+        return self._set(chat_id, now, actor, action, lambda s: s.with_holiday(holiday))
 
-    def clear_holidays(self, chat_id: int, now: datetime, actor_id: int | None) -> Result:
-        change = lambda settings: replace(settings, holidays=())  # noqa: E731
-        return self._set(chat_id, now, actor_id, "clear_holidays", "", change)
+    def clear_holidays(self, chat_id: int, now: datetime, actor: int | None) -> Result:
+        action = ("clear_holidays", "")
+        return self._set(chat_id, now, actor, action, lambda s: s.set(holidays=()))
 
     def set_reminder(
-        self, chat_id: int, before: timedelta | None, now: datetime, actor_id: int | None
+        self, chat_id: int, before: timedelta | None, now: datetime, actor: int | None
     ) -> Result:
-        detail = "off" if before is None else f"{int(before.total_seconds() // 60)} minutes"
-        change = lambda settings: replace(settings, remind_before=before)  # noqa: E731
-        return self._set(chat_id, now, actor_id, "set_reminder", detail, change)
+        minutes = "off" if before is None else f"{int(before.total_seconds() // 60)} minutes"
+        action = ("set_reminder", minutes)
+        return self._set(chat_id, now, actor, action, lambda s: s.set(remind_before=before))
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -258,24 +251,30 @@ class Circles:
         chat_id: int,
         now: datetime,
         actor_id: int | None,
-        action: str,
-        detail: str,
+        action: tuple[str, str],
         change: Callable[[Settings], Settings],
-        **fields: Any,
+        handled_until: datetime | None = None,
+        timezone: str | None = None,
     ) -> Result:
+        """One settings use-case: change the stored settings, audit it (action, detail)."""
         with self.store.transaction():
             circle = load_circle(self.store, chat_id)
             if circle is None:
                 return Refusal(text.no_circle())
-            self._write_settings(circle, change(circle.settings), now)
-            if fields:
-                self._update(circle.id, now, **fields)
-            self._audit(chat_id, circle.id, actor_id, action, now, detail)
+            fields = {"settings": to_json(change(circle.settings))}
+            self._update(circle.id, now, **fields, **({"timezone": timezone} if timezone else {}))
+            if handled_until is not None:
+                self._handled_until(circle.id, handled_until)
+            self._audit(chat_id, circle.id, actor_id, action[0], now, action[1])
             return self._reload(chat_id)
 
-    def _write_settings(self, circle: Circle, settings: Settings, now: datetime) -> None:
-        # Problems are a reading of what was stored; what is written is only what reads.
-        self._update(circle.id, now, settings=to_json(replace(settings, problems=())))
+    def _handled_until(self, circle_id: int, moment: datetime) -> None:
+        """Every slot up to `moment` is dealt with (never backwards: a claimed slot stays)."""
+        self.store.execute(
+            "UPDATE circles SET last_slot_at = ? WHERE id = ?"
+            " AND (last_slot_at IS NULL OR last_slot_at < ?)",
+            [iso(moment), circle_id, iso(moment)],
+        )
 
     def _unknown_exchange(self, exchange_id: str) -> Refusal:
         return Refusal(text.unknown_exchange(exchange_id, sorted(self.exchanges)))
@@ -307,11 +306,7 @@ class Circles:
                 self._update(circle.id, now, state=PAUSED)
             else:  # resume: the slots of the pause are dealt with, not owed
                 self._update(circle.id, now, state=RUNNING)
-                self.store.execute(
-                    "UPDATE circles SET last_slot_at = ? WHERE id = ?"
-                    " AND (last_slot_at IS NULL OR last_slot_at < ?)",
-                    [iso(now), circle.id, iso(now)],
-                )
+                self._handled_until(circle.id, now)
             self._audit(chat_id, circle.id, actor_id, action, now)
             return self._reload(chat_id)
 

@@ -117,6 +117,8 @@ def delivery(
 
 
 def _begin(store: Store, plan: Delivery, outgoing: Outgoing, now: datetime) -> bool:
+    if outgoing not in plan.messages:
+        return False  # only the delivery's own messages, in the visit it was made for
     circle = store.one("SELECT state, visit, run_id FROM circles WHERE id = ?", [plan.circle_id])
     if circle is None or circle["state"] != RUNNING:
         return False
@@ -172,12 +174,13 @@ def record_post(
     """Confirm Telegram took the message (its visit's row, even after a /skip, so replies to it
     count for that point) and begin `begin_next`. Returns whether `begin_next` may be sent."""
     with store.transaction():
-        store.execute(
+        confirmed = store.execute(
             "UPDATE posts SET status = ?, message_id = ?, poll_id = ?, sent_at = ?,"
             " chat_id = COALESCE(?, chat_id) WHERE run_id = ? AND visit = ? AND key = ?",
             [SENT, message_id, poll_id, iso(now), chat_id, plan.run_id, plan.visit, outgoing.key],
-        )
-        return begin_next is not None and _begin(store, plan, begin_next, now)
+        ).rowcount
+        # Never past a message that was not begun: the next one would overtake it.
+        return begin_next is not None and confirmed > 0 and _begin(store, plan, begin_next, now)
 
 
 def abandon_post(store: Store, plan: Delivery, outgoing: Outgoing) -> None:

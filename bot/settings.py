@@ -29,6 +29,9 @@ class Settings:
     # An organizer set or cleared the schedule: the config's default schedule no longer applies.
     schedule_chosen: bool = False
     problems: tuple[str, ...] = ()
+    # What did not read, as stored (JSON key -> value): written back unchanged until an
+    # organizer sets that setting again, so changing one setting never drops another.
+    unreadable: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
     @property
     def paced(self) -> bool:
@@ -38,7 +41,18 @@ class Settings:
         return [format_holiday(holiday) for holiday in self.holidays]
 
     def with_holiday(self, holiday: Holiday) -> Settings:
-        return replace(self, holidays=tuple(sorted({*self.holidays, holiday})))
+        return self.set(holidays=tuple(sorted({*self.holidays, holiday})))
+
+    def set(self, **fields: Any) -> Settings:
+        """These settings with `fields` changed; a changed setting's unreadable value is gone."""
+        keys = {KEYS.get(name, name) for name in fields}
+        kept = tuple((key, value) for key, value in self.unreadable if key not in keys)
+        problems = tuple(p for p in self.problems if not any(f"stored {k} " in p for k in keys))
+        return replace(self, **fields, unreadable=kept, problems=problems)
+
+
+# Settings fields whose JSON key differs from the field's name.
+KEYS = {"remind_before": "remind_before_minutes"}
 
 
 def _minutes(delta: timedelta) -> int:
@@ -89,6 +103,7 @@ def to_json(settings: Settings) -> str:
         ),
         "schedule_chosen": settings.schedule_chosen,
     }
+    data.update(settings.unreadable)
     return json.dumps(data, sort_keys=True)
 
 
@@ -101,6 +116,7 @@ def from_json(text: str | None) -> Settings:
     if not isinstance(data, dict):
         return Settings(problems=("settings are not a JSON object",))
     problems: list[str] = []
+    unreadable: list[tuple[str, Any]] = []
 
     def read(name: str, convert: Any, default: Any) -> Any:
         value = data.get(name)
@@ -110,6 +126,7 @@ def from_json(text: str | None) -> Settings:
             return convert(value)
         except (ValueError, TypeError, KeyError, ScheduleError) as error:
             problems.append(f"stored {name} {json.dumps(value)} does not read ({error})")
+            unreadable.append((name, value))
             return default
 
     return Settings(
@@ -119,6 +136,7 @@ def from_json(text: str | None) -> Settings:
         remind_before=read("remind_before_minutes", _reminder, None),
         schedule_chosen=bool(data.get("schedule_chosen", False)),
         problems=tuple(problems),
+        unreadable=tuple(unreadable),
     )
 
 

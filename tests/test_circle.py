@@ -2,15 +2,22 @@ import itertools
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.circle import CircleService, PendingPost, Refusal
+from bot import answers, reads
+from bot.circles import Circles, Skipped
 from bot.content import load_exchange
+from bot.model import Refusal, load_active, load_circle
+from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import render_point
+from bot.schedule import parse_pace, parse_schedule
+from bot.sessions import delivery_now, open_session, run_due
 from bot.store import open_store
+from tests import engine_helpers
+from tests.engine_helpers import GRACE, walk
 
 CHAT = -1001
 OTHER_CHAT = -2002
@@ -26,7 +33,7 @@ def library(tiny_exchange):
 
 @pytest.fixture
 def service(store, library):
-    return CircleService(store, library)
+    return Circles(store, library)
 
 
 @pytest.fixture
@@ -37,14 +44,14 @@ def message_ids():
 
 @pytest.fixture
 def reopen(db_path, library):
-    """Simulate a crash: drop the service and open the database file afresh."""
+    """Simulate a crash: drop the engine and open the database file afresh."""
     opened = []
 
     def reopen_(service):
         service.store.close()
         store = open_store(db_path)
         opened.append(store)
-        return CircleService(store, library)
+        return Circles(store, library)
 
     yield reopen_
     for store in opened:
@@ -57,22 +64,33 @@ def started(service, now):
     return service
 
 
+def circle(service, chat=CHAT):
+    return load_circle(service.store, chat)
+
+
+def pending(service, now, chat=CHAT):
+    """What the circle's current visit has to post now (None: nothing)."""
+    return delivery_now(service.store, service.exchanges, chat, now)
+
+
 def post_pending(service, now, message_ids, chat=CHAT):
     """What the bot does after open_session: send every pending message; key -> message id."""
-    sent = {}
-    while (pending := service.next_post(chat)) is not None:
-        assert service.begin_post(chat, pending.key, now, cursor=pending.cursor)
-        message_id = next(message_ids)
-        assert service.record_post(chat, pending.key, message_id, now, cursor=pending.cursor)
-        sent[pending.key] = message_id
-    return sent
+    return walk(service.store, pending(service, now, chat), now, message_ids)
 
 
 def next_session(service, now, message_ids, chat=CHAT):
-    """The bot's /next: open the session, then post what is pending."""
-    session = service.open_session(chat, now)
-    assert not isinstance(session, Refusal)
-    return session, post_pending(service, now, message_ids, chat)
+    """The bot's /next: open the session, then post what it delivers."""
+    return engine_helpers.next_session(service.store, service.exchanges, chat, now, message_ids)
+
+
+def post_one(service, delivery, outgoing, message_id, now, **kwargs):
+    """Begin and confirm one message, without beginning the next."""
+    assert begin_post(service.store, delivery, outgoing, now)
+    record_post(service.store, delivery, outgoing, message_id, now, **kwargs)
+
+
+def attempts(service, key):
+    return service.store.scalar("SELECT attempts FROM posts WHERE key = ?", [key]) or 0
 
 
 def audit_actions(service):
@@ -80,7 +98,9 @@ def audit_actions(service):
 
 
 def answer(service, now, message_id, user_id, name, reply_to, text="An answer", **kwargs):
-    return service.record_answer(CHAT, message_id, user_id, name, reply_to, now, text, **kwargs)
+    return answers.record_answer(
+        service.store, CHAT, message_id, user_id, name, reply_to, now, text, **kwargs
+    )
 
 
 # Starting ------------------------------------------------------------------------------------
@@ -105,7 +125,7 @@ def test_start_refuses_an_unknown_exchange_and_lists_the_known_ones(service, now
     assert isinstance(result, Refusal)
     assert "'nope'" in result.message
     assert "tiny" in result.message
-    assert service.circle(CHAT) is None
+    assert circle(service) is None
 
 
 def test_start_refuses_while_a_circle_is_running(started, now):
@@ -123,20 +143,22 @@ def test_start_refuses_while_a_circle_is_paused(started, now):
 
 
 def test_start_after_a_stop_begins_run_2_and_keeps_the_settings(started, now):
-    started.set_schedule(CHAT, "tue 19:00", "Europe/Berlin", now, ORGANIZER)
+    tuesdays = parse_schedule("tue 19:00", "Europe/Berlin", now)
+    started.set_schedule(CHAT, tuesdays, now, ORGANIZER)
     started.stop(CHAT, now, ORGANIZER)
     circle = started.start(CHAT, "tiny", now, ORGANIZER)
     assert circle.state == "running"
     assert circle.run_number == 2
-    assert circle.schedule == "tue 19:00"
+    assert circle.settings.schedule == tuesdays
+    assert circle.settings.schedule.spec == "tue 19:00 Europe/Berlin"
     assert circle.timezone == "Europe/Berlin"
 
 
 def test_circles_of_different_chats_are_independent(started, now):
     started.start(OTHER_CHAT, "tiny", now, ORGANIZER)
     started.pause(OTHER_CHAT, now, ORGANIZER)
-    assert started.circle(CHAT).state == "running"
-    assert started.circle(OTHER_CHAT).state == "paused"
+    assert circle(started).state == "running"
+    assert circle(started, OTHER_CHAT).state == "paused"
 
 
 # Pause, resume, stop -------------------------------------------------------------------------
@@ -156,7 +178,10 @@ def test_resume_is_refused_when_the_circle_is_not_paused(started, now):
     assert started.resume(CHAT, now, ORGANIZER) == Refusal("The circle is not paused.")
 
 
-def test_every_use_case_refuses_in_a_chat_without_a_circle(service, now):
+def test_every_use_case_refuses_in_a_chat_without_a_circle(service, now, tiny_exchange):
+    store, exchanges = service.store, service.exchanges
+    daily = parse_schedule("daily 08:00", "UTC", now)
+    christmas = (date(2025, 12, 25), date(2025, 12, 25))
     for result in (
         service.pause(CHAT, now, ORGANIZER),
         service.resume(CHAT, now, ORGANIZER),
@@ -164,20 +189,27 @@ def test_every_use_case_refuses_in_a_chat_without_a_circle(service, now):
         service.skip(CHAT, now, ORGANIZER),
         service.goto(CHAT, 1, now, ORGANIZER),
         service.restart(CHAT, now, ORGANIZER),
-        service.open_session(CHAT, now),
-        service.status(CHAT, now),
-        service.points_overview(CHAT),
-        service.set_schedule(CHAT, "daily 08:00", None, now, ORGANIZER),
-        service.set_pacing(CHAT, "1 point", now, ORGANIZER),
-        service.set_holidays(CHAT, ["2025-12-25"], now, ORGANIZER),
-        service.set_reminder(CHAT, 30, now, ORGANIZER),
+        open_session(store, exchanges, CHAT, now, GRACE),
+        reads.status(store, exchanges, CHAT, now),
+        reads.points_overview(store, exchanges, CHAT),
+        service.set_schedule(CHAT, daily, now, ORGANIZER),
+        service.set_pacing(CHAT, parse_pace("reply +1d prompt +2d"), now, ORGANIZER),
+        service.add_holiday(CHAT, christmas, now, ORGANIZER),
+        service.clear_holidays(CHAT, now, ORGANIZER),
+        service.set_reminder(CHAT, timedelta(minutes=30), now, ORGANIZER),
     ):
         assert isinstance(result, Refusal)
         assert "no circle" in result.message
-    assert service.next_post(CHAT) is None
-    assert service.begin_post(CHAT, "letter", now) is False
-    assert service.record_post(CHAT, "letter", 1, now) is False
-    assert service.abandon_post(CHAT, "letter") is False
+    assert pending(service, now) is None
+    assert run_due(store, exchanges, CHAT, now, GRACE, restarted=False) is None
+    assert service.apply_default_schedule(CHAT, "daily 08:00", now) is None
+    # A delivery for a circle that is not there (deleted meanwhile) posts nothing.
+    messages = tuple(render_point(tiny_exchange, 0))
+    ghost = Delivery(999, CHAT, None, 1, 1, 0, "first", "First point", messages)
+    assert begin_post(store, ghost, messages[0], now) is False
+    assert record_post(store, ghost, messages[0], 1, now, begin_next=messages[1]) is False
+    abandon_post(store, ghost, messages[0])
+    assert store.scalar("SELECT count(*) FROM posts") == 0
 
 
 def test_stop_ends_the_run(started, now):
@@ -226,20 +258,30 @@ def test_a_refused_action_is_not_audited(started, now):
 
 
 def test_skip_moves_to_the_next_point_without_posting_the_rest(started, now):
-    pending = started.next_post(CHAT)
-    started.begin_post(CHAT, pending.key, now)
-    started.record_post(CHAT, pending.key, 100, now)
-    circle = started.skip(CHAT, now, ORGANIZER)
-    assert circle.point_number == 2
-    assert started.next_post(CHAT).point_index == 1
-    assert started.next_post(CHAT).key == "letter"
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
+    skipped = started.skip(CHAT, now, ORGANIZER)
+    assert isinstance(skipped, Skipped)
+    assert skipped.circle.point_number == 2
+    assert skipped.closed is None  # point 1 was not fully out: no digest
+    assert pending(started, now).point_index == 1
+    assert pending(started, now).messages[0].key == "letter"
+
+
+def test_skip_closes_a_fully_posted_point_with_its_digest(started, now, message_ids):
+    _, sent = next_session(started, now, message_ids)
+    answer(started, now, 500, ANN, "Ann", sent["prompt"])
+    skipped = started.skip(CHAT, now, ORGANIZER)
+    assert (skipped.closed.point_number, skipped.closed.answer_count) == (1, 1)
+    assert skipped.closed.names == ("Ann",)
 
 
 def test_skip_at_the_last_point_finishes_the_circle(started, now):
     started.goto(CHAT, 3, now, ORGANIZER)
-    circle = started.skip(CHAT, now, ORGANIZER)
-    assert circle.state == "finished"
-    assert started.next_post(CHAT) is None
+    skipped = started.skip(CHAT, now, ORGANIZER)
+    assert skipped.circle.state == "finished"
+    assert skipped.finished
+    assert pending(started, now) is None
 
 
 def test_skip_is_refused_on_a_finished_circle(started, now):
@@ -252,14 +294,14 @@ def test_skip_is_refused_on_a_finished_circle(started, now):
 
 def test_a_paused_circle_can_still_skip_and_goto(started, now):
     started.pause(CHAT, now, ORGANIZER)
-    assert started.skip(CHAT, now, ORGANIZER).point_number == 2
+    assert started.skip(CHAT, now, ORGANIZER).circle.point_number == 2
     circle = started.goto(CHAT, 3, now, ORGANIZER)
     assert (circle.point_number, circle.state) == (3, "paused")
 
 
 def test_goto_makes_a_point_current(started, now):
     assert started.goto(CHAT, 3, now, ORGANIZER).point_number == 3
-    assert started.next_post(CHAT).point_index == 2
+    assert pending(started, now).point_index == 2
 
 
 @pytest.mark.parametrize("number", [0, 4, -1])
@@ -275,12 +317,12 @@ def test_goto_an_already_posted_point_posts_it_again(started, now, message_ids):
     assert set(again.values()).isdisjoint(first.values())
 
 
-def test_every_visit_of_a_point_bumps_the_cursor(started, now):
-    cursors = [started.circle(CHAT).cursor]
-    cursors.append(started.skip(CHAT, now, ORGANIZER).cursor)
-    cursors.append(started.goto(CHAT, 2, now, ORGANIZER).cursor)
-    cursors.append(started.restart(CHAT, now, ORGANIZER).cursor)
-    assert cursors == sorted(set(cursors))
+def test_every_visit_of_a_point_bumps_the_visit(started, now):
+    visits = [circle(started).visit]
+    visits.append(started.skip(CHAT, now, ORGANIZER).circle.visit)
+    visits.append(started.goto(CHAT, 2, now, ORGANIZER).visit)
+    visits.append(started.restart(CHAT, now, ORGANIZER).visit)
+    assert visits == sorted(set(visits))
 
 
 # Restart -------------------------------------------------------------------------------------
@@ -310,14 +352,19 @@ def test_restart_can_switch_to_another_exchange(started, now, library, tiny_exch
 def test_restart_refuses_an_unknown_exchange(started, now):
     result = started.restart(CHAT, now, ORGANIZER, exchange_id="nope")
     assert isinstance(result, Refusal)
-    assert started.circle(CHAT).run_number == 1
+    assert circle(started).run_number == 1
 
 
 def test_restart_posts_point_1_again(started, now, message_ids):
     next_session(started, now, message_ids)
     started.restart(CHAT, now, ORGANIZER)
-    pending = started.next_post(CHAT)
-    assert (pending.point_index, pending.key, pending.uncertain) == (0, "letter", False)
+    delivery = pending(started, now)
+    first = delivery.messages[0]
+    assert (delivery.point_index, first.key, first.key in delivery.uncertain) == (
+        0,
+        "letter",
+        False,
+    )
 
 
 # Session flow --------------------------------------------------------------------------------
@@ -325,41 +372,42 @@ def test_restart_posts_point_1_again(started, now, message_ids):
 
 def test_the_first_session_posts_point_1(started, now, message_ids):
     session, sent = next_session(started, now, message_ids)
-    assert (session.point_index, session.closed_point, session.finished) == (0, None, False)
+    assert (session.circle.point_index, session.closed, session.finished) == (0, None, False)
     assert list(sent) == ["letter", "reply", "prompt"]
 
 
 def test_a_session_closes_a_fully_posted_point_and_moves_to_the_next(started, now, message_ids):
     next_session(started, now, message_ids)
-    before = started.circle(CHAT).cursor
+    before = circle(started).visit
     session, sent = next_session(started, now, message_ids)
-    assert (session.point_index, session.closed_point) == (1, 0)
-    assert session.circle.cursor == before + 1
+    assert (session.circle.point_index, session.closed.point_number) == (1, 1)
+    assert session.circle.visit == before + 1
     assert list(sent) == ["letter", "reply", "prompt", "poll"]
 
 
 def test_a_session_keeps_a_point_that_is_only_partly_posted(started, now):
-    pending = started.next_post(CHAT)
-    started.begin_post(CHAT, pending.key, now)
-    started.record_post(CHAT, pending.key, 100, now)
-    session = started.open_session(CHAT, now)
-    assert (session.point_index, session.closed_point) == (0, None)
-    assert started.next_post(CHAT).key == "reply"
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
+    session = open_session(started.store, started.exchanges, CHAT, now, GRACE)
+    assert (session.circle.point_index, session.closed) == (0, None)
+    assert session.delivery.messages[0].key == "reply"
+    assert pending(started, now).messages[0].key == "reply"
 
 
 def test_the_session_after_the_last_point_finishes_the_circle(started, now, message_ids):
     for _ in range(3):
         next_session(started, now, message_ids)
-    session = started.open_session(CHAT, now + timedelta(days=7))
+    session = open_session(started.store, started.exchanges, CHAT, now + timedelta(days=7), GRACE)
     assert session.finished
-    assert session.closed_point == 2
+    assert session.closed.point_number == 3
     assert session.circle.state == "finished"
+    assert session.delivery is None
     assert started.store.scalar("SELECT finished_at FROM runs") == "2025-06-11T18:00:00+00:00"
 
 
 def test_a_paused_circle_refuses_a_session(started, now):
     started.pause(CHAT, now, ORGANIZER)
-    result = started.open_session(CHAT, now)
+    result = open_session(started.store, started.exchanges, CHAT, now, GRACE)
     assert isinstance(result, Refusal)
     assert "/resume" in result.message
 
@@ -367,14 +415,15 @@ def test_a_paused_circle_refuses_a_session(started, now):
 def test_a_finished_circle_refuses_a_session(started, now):
     started.goto(CHAT, 3, now, ORGANIZER)
     started.skip(CHAT, now, ORGANIZER)
-    result = started.open_session(CHAT, now)
+    result = open_session(started.store, started.exchanges, CHAT, now, GRACE)
     assert isinstance(result, Refusal)
     assert "finished" in result.message
 
 
 def test_a_stopped_circle_refuses_a_session(started, now):
     started.stop(CHAT, now, ORGANIZER)
-    assert isinstance(started.open_session(CHAT, now), Refusal)
+    result = open_session(started.store, started.exchanges, CHAT, now, GRACE)
+    assert isinstance(result, Refusal)
 
 
 def test_a_split_excerpt_is_posted_part_by_part(started, now, message_ids):
@@ -389,142 +438,192 @@ def test_a_split_excerpt_is_posted_part_by_part(started, now, message_ids):
 
 def test_a_circle_whose_exchange_left_the_library_refuses_politely(started, now, library):
     library.clear()
-    result = started.status(CHAT, now)
+    result = reads.status(started.store, started.exchanges, CHAT, now)
     assert isinstance(result, Refusal)
     assert "'tiny'" in result.message
-    assert started.next_post(CHAT) is None
+    assert pending(started, now) is None
 
 
 # Posting protocol: one test per crash point (docs/posting-protocol.md) --------------------------
 
 
-def test_next_post_returns_the_first_message_with_its_slot(started):
-    pending = started.next_post(CHAT)
-    assert isinstance(pending, PendingPost)
-    assert (pending.key, pending.point_index, pending.uncertain, pending.attempts) == (
+def test_the_delivery_starts_with_the_first_message_of_its_visit(started, now):
+    delivery = pending(started, now)
+    assert isinstance(delivery, Delivery)
+    first = delivery.messages[0]
+    assert (first.key, delivery.point_index, first.key in delivery.uncertain) == (
         "letter",
         0,
         False,
-        0,
     )
-    assert pending.cursor == started.circle(CHAT).cursor
-    assert pending.outgoing == render_point(started.exchanges["tiny"], 0)[0]
+    assert attempts(started, "letter") == 0
+    assert delivery.fresh
+    assert delivery.visit == circle(started).visit
+    assert list(delivery.messages) == render_point(started.exchanges["tiny"], 0)
 
 
-def test_a_crash_before_begin_sends_the_message_normally_after_restart(started, reopen):
-    started.next_post(CHAT)
+def test_a_crash_before_begin_sends_the_message_normally_after_restart(started, now, reopen):
+    pending(started, now)
     service = reopen(started)
-    pending = service.next_post(CHAT)
-    assert (pending.key, pending.uncertain) == ("letter", False)
+    delivery = pending(service, now)
+    assert (delivery.messages[0].key, delivery.uncertain) == ("letter", frozenset())
 
 
 def test_a_crash_after_begin_before_sending_resends_it_marked_uncertain(started, now, reopen):
-    pending = started.next_post(CHAT)
-    assert started.begin_post(CHAT, pending.key, now, cursor=pending.cursor)
+    delivery = pending(started, now)
+    assert begin_post(started.store, delivery, delivery.messages[0], now)
     service = reopen(started)
-    again = service.next_post(CHAT)
-    assert (again.key, again.uncertain, again.attempts) == ("letter", True, 1)
-    assert service.begin_post(CHAT, again.key, now, cursor=again.cursor)
-    assert service.record_post(CHAT, again.key, 100, now, cursor=again.cursor)
+    again = pending(service, now)
+    first = again.messages[0]
+    assert (first.key, first.key in again.uncertain, attempts(service, "letter")) == (
+        "letter",
+        True,
+        1,
+    )
+    assert not again.fresh
+    assert begin_post(service.store, again, first, now)
+    record_post(service.store, again, first, 100, now)
     assert service.store.one("SELECT status, attempts FROM posts") == {
         "status": "sent",
         "attempts": 2,
     }
-    assert service.next_post(CHAT).key == "reply"
+    assert pending(service, now).messages[0].key == "reply"
 
 
 def test_a_crash_after_sending_before_record_resends_it_at_least_once(started, now, reopen):
-    pending = started.next_post(CHAT)
-    started.begin_post(CHAT, pending.key, now)
+    delivery = pending(started, now)
+    begin_post(started.store, delivery, delivery.messages[0], now)
     delivered_but_unrecorded = 100  # Telegram delivered it; the process died before recording.
     service = reopen(started)
-    again = service.next_post(CHAT)
-    assert (again.key, again.uncertain) == ("letter", True)
-    service.begin_post(CHAT, again.key, now)
-    service.record_post(CHAT, again.key, 101, now)
+    again = pending(service, now)
+    assert (again.messages[0].key, again.uncertain) == ("letter", frozenset({"letter"}))
+    post_one(service, again, again.messages[0], 101, now)
     # The duplicate's id was never learnt: replies to it cannot be tied to the point.
     assert answer(service, now, 500, ANN, "Ann", delivered_but_unrecorded) is None
     assert answer(service, now, 501, ANN, "Ann", 101) is not None
 
 
 def test_a_crash_after_record_never_sends_the_message_again(started, now, reopen):
-    pending = started.next_post(CHAT)
-    started.begin_post(CHAT, pending.key, now)
-    started.record_post(CHAT, pending.key, 100, now)
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
     service = reopen(started)
-    assert service.next_post(CHAT).key == "reply"
+    assert pending(service, now).messages[0].key == "reply"
 
 
 def test_a_crash_in_the_middle_of_a_point_resumes_with_the_rest(started, now, reopen):
-    for message_id in (100, 101):
-        pending = started.next_post(CHAT)
-        started.begin_post(CHAT, pending.key, now)
-        started.record_post(CHAT, pending.key, message_id, now)
+    delivery = pending(started, now)
+    for outgoing, message_id in zip(delivery.messages[:2], (100, 101), strict=True):
+        post_one(started, delivery, outgoing, message_id, now)
     service = reopen(started)
-    session = service.open_session(CHAT, now)
-    assert (session.point_index, session.closed_point) == (0, None)
-    assert service.next_post(CHAT).key == "prompt"
+    session = open_session(service.store, service.exchanges, CHAT, now, GRACE)
+    assert (session.circle.point_index, session.closed) == (0, None)
+    assert [out.key for out in session.delivery.messages] == ["prompt"]
+    assert pending(service, now).messages[0].key == "prompt"
+
+
+def test_a_crash_between_record_and_the_next_send_resends_only_that_one(started, now, reopen):
+    """record_post confirms a message and begins the next in one transaction."""
+    delivery = pending(started, now)
+    letter, reply = delivery.messages[:2]
+    assert begin_post(started.store, delivery, letter, now)
+    assert record_post(started.store, delivery, letter, 100, now, begin_next=reply)
+    service = reopen(started)  # died before sending the reply
+    again = pending(service, now)
+    assert [out.key for out in again.messages] == ["reply", "prompt"]
+    assert again.uncertain == frozenset({"reply"})
 
 
 def test_a_message_confirmed_sent_cannot_be_begun_again(started, now):
-    started.begin_post(CHAT, "letter", now)
-    started.record_post(CHAT, "letter", 100, now)
-    assert started.begin_post(CHAT, "letter", now) is False
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
+    assert begin_post(started.store, delivery, delivery.messages[0], now) is False
 
 
 def test_a_definite_refusal_abandons_the_message_without_marking_it_posted(started, now):
-    started.begin_post(CHAT, "letter", now)
-    assert started.abandon_post(CHAT, "letter") is True
-    pending = started.next_post(CHAT)
-    assert (pending.key, pending.uncertain) == ("letter", False)
+    delivery = pending(started, now)
+    begin_post(started.store, delivery, delivery.messages[0], now)
+    abandon_post(started.store, delivery, delivery.messages[0])
+    again = pending(started, now)
+    assert (again.messages[0].key, again.uncertain) == ("letter", frozenset())
     assert started.store.scalar("SELECT count(*) FROM posts") == 0
 
 
 def test_abandoning_a_sent_message_changes_nothing(started, now):
-    started.begin_post(CHAT, "letter", now)
-    started.record_post(CHAT, "letter", 100, now)
-    assert started.abandon_post(CHAT, "letter") is False
-    assert started.next_post(CHAT).key == "reply"
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
+    abandon_post(started.store, delivery, delivery.messages[0])
+    assert started.store.one("SELECT key, status FROM posts") == {"key": "letter", "status": "sent"}
+    assert pending(started, now).messages[0].key == "reply"
+
+
+def test_a_delivery_holds_only_the_messages_of_the_current_point(started, now):
+    # A Delivery is rendered from the current point: a walker of it never meets another
+    # point's message.
+    assert "poll" not in {out.key for out in pending(started, now).messages}
+    started.goto(CHAT, 2, now, ORGANIZER)
+    assert "poll" in {out.key for out in pending(started, now).messages}
 
 
 def test_begin_refuses_a_key_that_is_not_part_of_the_current_point(started, now):
-    assert started.begin_post(CHAT, "poll", now) is False
+    delivery = pending(started, now)
+    (poll,) = [out for out in render_point(started.exchanges["tiny"], 1) if out.key == "poll"]
+    assert begin_post(started.store, delivery, poll, now) is False
+    assert started.store.scalar("SELECT count(*) FROM posts") == 0
 
 
 def test_begin_refuses_a_slot_that_moved_on_meanwhile(started, now):
-    pending = started.next_post(CHAT)
+    delivery = pending(started, now)
     started.skip(CHAT, now, ORGANIZER)
-    assert started.begin_post(CHAT, pending.key, now, cursor=pending.cursor) is False
+    assert begin_post(started.store, delivery, delivery.messages[0], now) is False
 
 
 def test_nothing_is_posted_while_paused(started, now):
+    delivery = pending(started, now)
     started.pause(CHAT, now, ORGANIZER)
-    assert started.next_post(CHAT) is None
-    assert started.begin_post(CHAT, "letter", now) is False
+    assert pending(started, now) is None
+    assert begin_post(started.store, delivery, delivery.messages[0], now) is False
 
 
 def test_a_confirmation_after_a_skip_lands_on_the_slot_it_was_sent_for(started, now):
-    pending = started.next_post(CHAT)
-    started.begin_post(CHAT, pending.key, now, cursor=pending.cursor)
+    delivery = pending(started, now)
+    letter, reply = delivery.messages[:2]
+    begin_post(started.store, delivery, letter, now)
     started.skip(CHAT, now, ORGANIZER)
-    assert started.record_post(CHAT, pending.key, 100, now, cursor=pending.cursor)
+    # Confirmed on its own visit; the next message of that visit is not begun.
+    assert record_post(started.store, delivery, letter, 100, now, begin_next=reply) is False
     assert answer(started, now, 500, ANN, "Ann", 100).point_index == 0
-    assert started.next_post(CHAT).point_index == 1
+    assert pending(started, now).point_index == 1
 
 
 def test_record_without_begin_is_refused(started, now):
-    assert started.record_post(CHAT, "letter", 100, now) is False
+    delivery = pending(started, now)
+    assert record_post(started.store, delivery, delivery.messages[0], 100, now) is False
+    assert started.store.scalar("SELECT count(*) FROM posts") == 0
+    assert answer(started, now, 500, ANN, "Ann", 100) is None
+
+
+def test_record_without_begin_does_not_begin_the_next_message(started, now):
+    delivery = pending(started, now)
+    letter, reply = delivery.messages[:2]
+    assert record_post(started.store, delivery, letter, 100, now, begin_next=reply) is False
+    assert started.store.scalar("SELECT count(*) FROM posts") == 0
 
 
 def test_a_poll_records_its_poll_id(started, now, message_ids):
     started.goto(CHAT, 2, now, ORGANIZER)
-    while (pending := started.next_post(CHAT)).key != "poll":
-        started.begin_post(CHAT, pending.key, now)
-        started.record_post(CHAT, pending.key, next(message_ids), now)
-    started.begin_post(CHAT, "poll", now)
-    started.record_post(CHAT, "poll", 150, now, poll_id="poll-xyz")
-    row = started.store.one("SELECT part, poll_id, point_title FROM posts WHERE key = 'poll'")
-    assert row == {"part": "poll", "poll_id": "poll-xyz", "point_title": "Second point"}
+    sent = walk(
+        started.store, pending(started, now), now, message_ids, poll_ids={"poll": "poll-xyz"}
+    )
+    assert list(sent)[-1] == "poll"
+    row = started.store.one(
+        "SELECT part, poll_id, point_title, message_id FROM posts WHERE key = 'poll'"
+    )
+    assert row == {
+        "part": "poll",
+        "poll_id": "poll-xyz",
+        "point_title": "Second point",
+        "message_id": sent["poll"],
+    }
 
 
 # Answers -------------------------------------------------------------------------------------
@@ -555,12 +654,13 @@ def test_a_reply_to_a_member_message_is_ignored(started, posted, now):
 
 def test_a_reply_in_another_chat_to_the_same_message_id_is_ignored(started, posted, now):
     started.start(OTHER_CHAT, "tiny", now, ORGANIZER)
-    assert started.record_answer(OTHER_CHAT, 500, ANN, "Ann", posted["letter"], now) is None
+    store = started.store
+    assert answers.record_answer(store, OTHER_CHAT, 500, ANN, "Ann", posted["letter"], now) is None
 
 
 def test_a_media_answer_is_recorded_with_its_kind(started, posted, now):
-    result = started.record_answer(
-        CHAT, 500, ANN, "Ann", posted["prompt"], now, text=None, media_kind="voice"
+    result = answers.record_answer(
+        started.store, CHAT, 500, ANN, "Ann", posted["prompt"], now, text=None, media_kind="voice"
     )
     assert (result.text, result.media_kind) == (None, "voice")
 
@@ -575,7 +675,7 @@ def test_the_same_message_delivered_twice_is_stored_once(started, posted, now):
 
 def test_an_answer_to_an_earlier_point_counts_for_that_point(started, posted, now, message_ids):
     next_session(started, now, message_ids)
-    assert started.circle(CHAT).point_number == 2
+    assert circle(started).point_number == 2
     assert answer(started, now, 500, ANN, "Ann", posted["letter"]).point_number == 1
 
 
@@ -603,19 +703,23 @@ def test_answering_makes_the_author_a_known_member(started, posted, now):
 
 def test_an_edit_replaces_the_text_and_notes_when(started, posted, now):
     answer(started, now, 500, ANN, "Ann", posted["prompt"], text="First thought")
-    edited = started.record_edit(CHAT, 500, now + timedelta(minutes=5), text="Second thought")
+    edited = answers.record_edit(
+        started.store, CHAT, 500, now + timedelta(minutes=5), text="Second thought"
+    )
     assert edited.text == "Second thought"
     assert edited.edited_at == now + timedelta(minutes=5)
     assert edited.created_at == now
 
 
 def test_an_edit_of_a_media_caption_keeps_the_media_kind(started, posted, now):
-    started.record_answer(CHAT, 500, ANN, "Ann", posted["prompt"], now, "x", media_kind="photo")
-    assert started.record_edit(CHAT, 500, now, text="new caption").media_kind == "photo"
+    answer(started, now, 500, ANN, "Ann", posted["prompt"], "x", media_kind="photo")
+    assert answers.record_edit(started.store, CHAT, 500, now, text="new caption").media_kind == (
+        "photo"
+    )
 
 
 def test_an_edit_of_a_message_that_is_not_an_answer_is_ignored(started, posted, now):
-    assert started.record_edit(CHAT, 999, now, text="whatever") is None
+    assert answers.record_edit(started.store, CHAT, 999, now, text="whatever") is None
 
 
 def test_the_answers_view_shows_answers_with_run_point_and_author(started, posted, now):
@@ -631,8 +735,8 @@ def test_member_answers_lists_a_members_answers_oldest_first(started, posted, no
     answer(started, now, 501, BOB, "Bob", posted["prompt"], text="Bob's")
     _, second = next_session(started, now, message_ids)
     later = now + timedelta(days=1)
-    started.record_answer(CHAT, 502, ANN, "Ann", second["poll"], later, media_kind="voice")
-    mine = started.member_answers(CHAT, ANN)
+    answer(started, later, 502, ANN, "Ann", second["poll"], text=None, media_kind="voice")
+    mine = reads.member_answers(started.store, CHAT, ANN)
     assert [(a.point_number, a.point_title, a.text, a.media_kind) for a in mine] == [
         (1, "First point", "One", None),
         (2, "Second point", None, "voice"),
@@ -641,23 +745,23 @@ def test_member_answers_lists_a_members_answers_oldest_first(started, posted, no
 
 
 def test_member_answers_is_empty_for_someone_who_never_answered(started, posted):
-    assert started.member_answers(CHAT, CY) == []
+    assert reads.member_answers(started.store, CHAT, CY) == []
 
 
 def test_forget_member_deletes_their_answers_and_membership(started, posted, now):
     answer(started, now, 500, ANN, "Ann", posted["prompt"], text="secret opinion")
     answer(started, now, 501, ANN, "Ann", posted["letter"], text="another")
     answer(started, now, 502, BOB, "Bob", posted["prompt"])
-    assert started.forget_member(CHAT, ANN, now) == 2
-    assert started.member_answers(CHAT, ANN) == []
-    assert len(started.member_answers(CHAT, BOB)) == 1
+    assert answers.forget_member(started.store, CHAT, ANN, now) == 2
+    assert reads.member_answers(started.store, CHAT, ANN) == []
+    assert len(reads.member_answers(started.store, CHAT, BOB)) == 1
     names = [m["display_name"] for m in started.store.all("SELECT * FROM members")]
     assert names == ["Bob"]
 
 
 def test_forget_member_audits_without_the_content(started, posted, now):
     answer(started, now, 500, ANN, "Ann", posted["prompt"], text="secret opinion")
-    started.forget_member(CHAT, ANN, now, actor_id=ORGANIZER)
+    answers.forget_member(started.store, CHAT, ANN, now, actor_id=ORGANIZER)
     entry = started.store.one("SELECT * FROM audit_log WHERE action = 'forget_member'")
     assert entry["actor_id"] == ORGANIZER
     assert "secret" not in entry["detail"]
@@ -667,54 +771,62 @@ def test_forget_member_audits_without_the_content(started, posted, now):
 def test_forget_member_leaves_other_chats_alone(started, posted, now, message_ids):
     started.start(OTHER_CHAT, "tiny", now, ORGANIZER)
     _, other = next_session(started, now, message_ids, chat=OTHER_CHAT)
-    started.record_answer(OTHER_CHAT, 600, ANN, "Ann", other["prompt"], now, "elsewhere")
+    store = started.store
+    answers.record_answer(store, OTHER_CHAT, 600, ANN, "Ann", other["prompt"], now, "elsewhere")
     answer(started, now, 500, ANN, "Ann", posted["prompt"])
-    assert started.forget_member(CHAT, ANN, now) == 1
-    assert len(started.member_answers(OTHER_CHAT, ANN)) == 1
+    assert answers.forget_member(store, CHAT, ANN, now) == 1
+    assert len(reads.member_answers(store, OTHER_CHAT, ANN)) == 1
 
 
 def test_forget_member_with_nothing_to_forget_returns_zero(started, now):
-    assert started.forget_member(CHAT, CY, now) == 0
+    assert answers.forget_member(started.store, CHAT, CY, now) == 0
 
 
 # Status and overview -------------------------------------------------------------------------
 
 
+def status(service, now, chat=CHAT):
+    return reads.status(service.store, service.exchanges, chat, now)
+
+
+def overview(service, chat=CHAT):
+    return reads.points_overview(service.store, service.exchanges, chat)
+
+
 def test_status_says_where_the_circle_stands(started, posted, now):
-    status = started.status(CHAT, now)
-    assert (status.exchange_id, status.exchange_title) == ("tiny", "A tiny exchange")
-    assert (status.point_number, status.point_count, status.point_title) == (1, 3, "First point")
-    assert (status.state, status.run_number, status.point_posted) == ("running", 1, True)
+    result = status(started, now)
+    assert (circle(started).exchange_id, result.exchange_title) == ("tiny", "A tiny exchange")
+    assert (result.point_number, result.point_count, result.point_title) == (1, 3, "First point")
+    assert (result.state, result.run_number, result.point_posted) == ("running", 1, True)
 
 
 def test_status_lists_who_answered_the_current_point_and_who_not_yet(started, posted, now):
     answer(started, now, 500, ANN, "Ann", posted["prompt"])
     answer(started, now, 501, ANN, "Ann", posted["letter"])
     answer(started, now, 502, BOB, "Bob", posted["reply"])
-    started.see_member(CHAT, CY, "Cy", now)
-    status = started.status(CHAT, now)
-    assert status.answer_count == 3
-    assert status.answered == ("Ann", "Bob")
-    assert status.not_answered == ("Cy",)
+    answers.see_member(started.store, CHAT, CY, "Cy", now)
+    result = status(started, now)
+    assert result.answer_count == 3
+    assert result.answered == ("Ann", "Bob")
+    assert result.not_answered == ("Cy",)
 
 
 def test_status_counts_only_the_current_point_of_this_run(started, posted, now, message_ids):
     answer(started, now, 500, ANN, "Ann", posted["prompt"])
     next_session(started, now, message_ids)
-    status = started.status(CHAT, now)
-    assert (status.point_number, status.answer_count, status.answered) == (2, 0, ())
-    assert status.not_answered == ("Ann",)
+    result = status(started, now)
+    assert (result.point_number, result.answer_count, result.answered) == (2, 0, ())
+    assert result.not_answered == ("Ann",)
     started.restart(CHAT, now, ORGANIZER)
-    assert started.status(CHAT, now).answer_count == 0
+    assert status(started, now).answer_count == 0
 
 
 def test_status_of_a_point_not_yet_posted(started, now):
-    assert started.status(CHAT, now).point_posted is False
+    assert status(started, now).point_posted is False
 
 
 def test_points_overview_marks_discussed_and_current_points(started, posted, now):
-    overview = started.points_overview(CHAT)
-    assert [(p.number, p.title, p.discussed, p.current) for p in overview] == [
+    assert [(p.number, p.title, p.discussed, p.current) for p in overview(started)] == [
         (1, "First point", True, True),
         (2, "Second point", False, False),
         (3, "Third point", False, False),
@@ -723,42 +835,54 @@ def test_points_overview_marks_discussed_and_current_points(started, posted, now
 
 def test_a_partly_posted_point_is_not_discussed(started, now):
     started.goto(CHAT, 2, now, ORGANIZER)
-    started.begin_post(CHAT, "letter", now)
-    started.record_post(CHAT, "letter", 100, now)
-    assert [p.discussed for p in started.points_overview(CHAT)] == [False, False, False]
+    delivery = pending(started, now)
+    post_one(started, delivery, delivery.messages[0], 100, now)
+    assert [p.discussed for p in overview(started)] == [False, False, False]
 
 
 def test_a_new_run_starts_with_nothing_discussed(started, posted, now):
     started.restart(CHAT, now, ORGANIZER)
-    assert not any(p.discussed for p in started.points_overview(CHAT))
+    assert not any(p.discussed for p in overview(started))
 
 
 # Settings, active circles, chat migration ----------------------------------------------------
 
 
 def test_settings_are_stored_and_audited(started, now):
-    started.set_schedule(CHAT, "tue,thu 19:00", "Europe/Berlin", now, ORGANIZER)
-    started.set_pacing(CHAT, "2 points", now, ORGANIZER)
-    started.set_holidays(CHAT, ["2025-12-24", "2025-12-31"], now, ORGANIZER)
-    circle = started.set_reminder(CHAT, 30, now, ORGANIZER)
-    assert circle.schedule == "tue,thu 19:00"
-    assert circle.timezone == "Europe/Berlin"
-    assert circle.pacing == "2 points"
-    assert circle.holidays == ("2025-12-24", "2025-12-31")
-    assert circle.remind_before_minutes == 30
-    assert audit_actions(started)[-4:] == [
+    # The old engine also took settings as strings (a second, unchecked write path); settings
+    # are now typed values, parsed by the commands, with one write path each.
+    schedule = parse_schedule("tue,thu 19:00", "Europe/Berlin", now)
+    pacing = parse_pace("reply +1d prompt +2d")
+    started.set_schedule(CHAT, schedule, now, ORGANIZER)
+    started.set_pacing(CHAT, pacing, now, ORGANIZER)
+    started.add_holiday(CHAT, (date(2025, 12, 31), date(2025, 12, 31)), now, ORGANIZER)
+    started.add_holiday(CHAT, (date(2025, 12, 24), date(2025, 12, 24)), now, ORGANIZER)
+    result = started.set_reminder(CHAT, timedelta(minutes=30), now, ORGANIZER)
+    settings = result.settings
+    assert settings.schedule.spec == "tue,thu 19:00 Europe/Berlin"
+    assert result.timezone == "Europe/Berlin"
+    assert settings.pacing == pacing
+    assert settings.holiday_texts() == ["2025-12-24", "2025-12-31"]
+    assert settings.remind_before == timedelta(minutes=30)
+    assert circle(started).settings == settings  # read back from the database
+    assert audit_actions(started)[-5:] == [
         "set_schedule",
         "set_pacing",
-        "set_holidays",
+        "add_holiday",
+        "add_holiday",
         "set_reminder",
     ]
 
 
 def test_settings_can_be_cleared(started, now):
-    started.set_schedule(CHAT, "daily 08:00", None, now, ORGANIZER)
-    circle = started.set_schedule(CHAT, None, None, now, ORGANIZER)
-    assert (circle.schedule, circle.timezone) == (None, "UTC")
-    assert started.set_reminder(CHAT, None, now, ORGANIZER).remind_before_minutes is None
+    started.set_schedule(CHAT, parse_schedule("daily 08:00", "UTC", now), now, ORGANIZER)
+    result = started.set_schedule(CHAT, None, now, ORGANIZER)
+    assert (result.settings.schedule, result.timezone) == (None, "UTC")
+    assert started.set_reminder(CHAT, None, now, ORGANIZER).settings.remind_before is None
+    started.add_holiday(CHAT, (date(2025, 12, 24), date(2025, 12, 24)), now, ORGANIZER)
+    assert started.clear_holidays(CHAT, now, ORGANIZER).settings.holidays == ()
+    unpaced = started.set_pacing(CHAT, parse_pace("off"), now, ORGANIZER).settings
+    assert not unpaced.paced
 
 
 def test_active_circles_are_the_running_and_paused_ones(service, now):
@@ -768,23 +892,24 @@ def test_active_circles_are_the_running_and_paused_ones(service, now):
     service.stop(3, now, ORGANIZER)
     service.goto(4, 3, now, ORGANIZER)
     service.skip(4, now, ORGANIZER)
-    assert [(c.chat_id, c.state) for c in service.active_circles()] == [
+    assert [(c.chat_id, c.state) for c in load_active(service.store)] == [
         (1, "running"),
         (2, "paused"),
     ]
 
 
 def test_a_migrated_chat_keeps_its_circle_members_and_answers(started, posted, now, message_ids):
+    store = started.store
     answer(started, now, 500, ANN, "Ann", posted["prompt"])
     assert started.migrate_chat(CHAT, OTHER_CHAT, now) is True
-    assert started.circle(CHAT) is None
-    assert started.circle(OTHER_CHAT).point_number == 1
-    assert len(started.member_answers(OTHER_CHAT, ANN)) == 1
+    assert circle(started) is None
+    assert circle(started, OTHER_CHAT).point_number == 1
+    assert len(reads.member_answers(store, OTHER_CHAT, ANN)) == 1
     _, sent = next_session(started, now, message_ids, chat=OTHER_CHAT)
-    started.record_answer(OTHER_CHAT, 500, ANN, "Ann", sent["prompt"], now, "after")
-    assert len(started.member_answers(OTHER_CHAT, ANN)) == 2
-    assert started.status(OTHER_CHAT, now).answered == ("Ann",)
-    assert started.store.all("SELECT chat_id FROM members") == [{"chat_id": OTHER_CHAT}]
+    answers.record_answer(store, OTHER_CHAT, 500, ANN, "Ann", sent["prompt"], now, "after")
+    assert len(reads.member_answers(store, OTHER_CHAT, ANN)) == 2
+    assert status(started, now, OTHER_CHAT).answered == ("Ann",)
+    assert store.all("SELECT chat_id FROM members") == [{"chat_id": OTHER_CHAT}]
 
 
 def test_migrating_a_chat_without_a_circle_does_nothing(service, now):
@@ -794,7 +919,7 @@ def test_migrating_a_chat_without_a_circle_does_nothing(service, now):
 def test_migrating_onto_a_chat_that_has_a_circle_is_refused(started, now):
     started.start(OTHER_CHAT, "tiny", now, ORGANIZER)
     assert started.migrate_chat(CHAT, OTHER_CHAT, now) is False
-    assert started.circle(CHAT) is not None
+    assert circle(started) is not None
 
 
 # Transactions --------------------------------------------------------------------------------
@@ -804,11 +929,11 @@ def test_a_failure_in_the_middle_of_restart_leaves_nothing_half_written(started,
     def broken_audit(**_):
         raise RuntimeError("disk full")
 
-    before = started.circle(CHAT)
+    before = circle(started)
     monkeypatch.setattr(started.store, "audit", broken_audit)
     with pytest.raises(RuntimeError):
         started.restart(CHAT, now, ORGANIZER)
-    assert started.circle(CHAT) == before
+    assert circle(started) == before
     assert started.store.scalar("SELECT count(*) FROM runs") == 1
 
 
@@ -816,16 +941,27 @@ def test_a_failure_in_the_middle_of_start_leaves_no_circle(service, now, monkeyp
     monkeypatch.setattr(service.store, "audit", lambda **_: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         service.start(CHAT, "tiny", now, ORGANIZER)
-    assert service.circle(CHAT) is None
+    assert circle(service) is None
     assert service.store.scalar("SELECT count(*) FROM runs") == 0
 
 
 def test_a_failure_after_storing_an_answer_stores_no_answer(started, posted, now, monkeypatch):
-    monkeypatch.setattr(started, "_see", lambda *_: 1 / 0)
+    monkeypatch.setattr(answers, "_see", lambda *_: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         answer(started, now, 500, ANN, "Ann", posted["prompt"])
     assert started.store.scalar("SELECT count(*) FROM answers") == 0
     assert started.store.scalar("SELECT count(*) FROM members") == 0
+
+
+def test_a_failure_while_opening_a_session_changes_nothing(started, posted, now, monkeypatch):
+    def broken_digest(*_):
+        raise RuntimeError("disk full")
+
+    before = circle(started)
+    monkeypatch.setattr("bot.sessions.point_digest", broken_digest)
+    with pytest.raises(RuntimeError):
+        open_session(started.store, started.exchanges, CHAT, now, GRACE)
+    assert circle(started) == before
 
 
 # The real exchange -------------------------------------------------------------------------
@@ -835,24 +971,41 @@ def test_a_circle_runs_through_the_real_exchange_to_the_end(store, now, message_
     if not REAL_EXCHANGE.exists():
         pytest.skip(f"{REAL_EXCHANGE.name} is not written yet")
     exchange = load_exchange(REAL_EXCHANGE)
-    service = CircleService(store, {exchange.id: exchange})
+    service = Circles(store, {exchange.id: exchange})
     service.start(CHAT, exchange.id, now, ORGANIZER)
     for index in range(len(exchange.points)):
         session, sent = next_session(service, now + timedelta(days=index), message_ids)
-        assert session.point_index == index
+        assert session.circle.point_index == index
         assert list(sent) == [out.key for out in render_point(exchange, index)]
         reply = answer(service, now, 10_000 + index, ANN, "Ann", sent["prompt"])
         assert reply.point_id == exchange.points[index].id
-    final = service.open_session(CHAT, now + timedelta(days=len(exchange.points)))
+    final = open_session(
+        store, service.exchanges, CHAT, now + timedelta(days=len(exchange.points)), GRACE
+    )
     assert final.finished
-    assert all(p.discussed for p in service.points_overview(CHAT))
-    assert len(service.member_answers(CHAT, ANN)) == len(exchange.points)
+    assert all(p.discussed for p in overview(service))
+    assert len(reads.member_answers(store, CHAT, ANN)) == len(exchange.points)
 
 
 def test_the_engine_does_not_import_telegram():
+    modules = (
+        "bot.circles, bot.sessions, bot.posting, bot.answers, bot.reads, bot.model,"
+        " bot.settings, bot.schedule.timetable, bot.text.posts, bot.text.organizer,"
+        " bot.minutes_format, bot.export"
+    )
     code = (
-        "import sys, bot.circle\n"
+        f"import sys, {modules}\n"
         "leaked = [m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')]\n"
         "assert not leaked, leaked\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_a_scheduled_session_and_a_next_are_the_same_session(started, now):
+    """run_due at a slot opens what /next would: the engine has one session path."""
+    daily = parse_schedule("daily 19:00", "UTC", now)
+    started.set_schedule(CHAT, daily, now, ORGANIZER)
+    slot = datetime(2025, 6, 4, 19, 0, tzinfo=UTC)
+    outcome = run_due(started.store, started.exchanges, CHAT, slot, GRACE, restarted=False)
+    assert outcome.due.action == "run"
+    assert outcome.plan.delivery.messages == tuple(render_point(started.exchanges["tiny"], 0))

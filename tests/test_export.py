@@ -3,16 +3,21 @@ import io
 import itertools
 import json
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from bot.circle import CircleService, Refusal
+from bot import answers
+from bot.circles import Circles
 from bot.cli import cli
-from bot.export import load_minutes, minutes
+from bot.export import load_minutes
 from bot.minutes_format import filename, normalize_format
+from bot.minutes_format import minutes as format_minutes
+from bot.model import Refusal
 from bot.store import open_store
+from tests.engine_helpers import next_session
 
 CHAT = -1001
 ORGANIZER, ANN, BOB = 42, 7, 8
@@ -21,18 +26,17 @@ TRICKY = 'I agree, mostly: the "letter" is right\nabout the first claim.'
 
 @pytest.fixture
 def service(store, tiny_exchange):
-    return CircleService(store, {tiny_exchange.id: tiny_exchange})
+    return Circles(store, {tiny_exchange.id: tiny_exchange})
+
+
+def minutes(service, chat_id, **kwargs):
+    """The minutes as the bot's /export makes them: from the store, with the exchanges."""
+    return format_minutes(service.store, chat_id, exchanges=service.exchanges, **kwargs)
 
 
 def post_point(service, now, message_ids):
     """Open the next session and send what it needs; returns key -> message id."""
-    session = service.open_session(CHAT, now)
-    assert not isinstance(session, Refusal)
-    sent = {}
-    while (pending := service.next_post(CHAT)) is not None:
-        assert service.begin_post(CHAT, pending.key, now, cursor=pending.cursor)
-        sent[pending.key] = next(message_ids)
-        service.record_post(CHAT, pending.key, sent[pending.key], now, cursor=pending.cursor)
+    _, sent = next_session(service.store, service.exchanges, CHAT, now, message_ids)
     return sent
 
 
@@ -41,18 +45,21 @@ def discussed(service, now):
     """Run 1 in Berlin time: point 1 answered by Ann (then edited) and Bob (voice), point 2 by
     Bob (a tricky text)."""
     ids = itertools.count(100)
+    record_answer = partial(answers.record_answer, service.store)
     service.start(CHAT, "tiny", now, ORGANIZER, timezone="Europe/Berlin")
     first = post_point(service, now, ids)
-    service.record_answer(
+    record_answer(
         CHAT, 500, ANN, "Ann", first["prompt"], now + timedelta(minutes=5), text="First draft."
     )
-    service.record_answer(
+    record_answer(
         CHAT, 501, BOB, "Bob", first["letter"], now + timedelta(minutes=7), media_kind="voice"
     )
-    service.record_edit(CHAT, 500, now + timedelta(minutes=9), text="Ann's better answer.")
+    answers.record_edit(
+        service.store, CHAT, 500, now + timedelta(minutes=9), text="Ann's better answer."
+    )
     later = now + timedelta(days=2)
     second = post_point(service, later, ids)
-    service.record_answer(CHAT, 502, BOB, "Bob", second["prompt"], later, text=TRICKY)
+    record_answer(CHAT, 502, BOB, "Bob", second["prompt"], later, text=TRICKY)
     return service
 
 
@@ -103,7 +110,7 @@ def test_csv_has_one_row_per_answer_and_quotes_commas_quotes_and_newlines(discus
 def test_csv_keeps_a_formula_looking_answer_as_text_for_spreadsheets(discussed, now):
     prompt = discussed.store.scalar("SELECT message_id FROM posts WHERE key = 'prompt' LIMIT 1")
     formula = '=HYPERLINK("http://127.0.0.1/x","click")'
-    discussed.record_answer(CHAT, 503, ANN, "@ann", prompt, now, text=formula)
+    answers.record_answer(discussed.store, CHAT, 503, ANN, "@ann", prompt, now, text=formula)
     rows = list(csv.DictReader(io.StringIO(minutes(discussed, CHAT, fmt="csv"), newline="")))
     (row,) = [row for row in rows if row["text"].endswith('"click")')]
     assert row["text"] == "'" + formula
@@ -150,7 +157,9 @@ def test_the_default_run_is_the_current_one_and_older_runs_can_be_chosen(discuss
     discussed.restart(CHAT, later, ORGANIZER)
     post_point(discussed, later, itertools.count(900))
     prompt = discussed.store.scalar("SELECT MAX(message_id) FROM posts WHERE key = 'prompt'")
-    discussed.record_answer(CHAT, 600, ANN, "Ann", prompt, later, text="Second time round.")
+    answers.record_answer(
+        discussed.store, CHAT, 600, ANN, "Ann", prompt, later, text="Second time round."
+    )
 
     current = minutes(discussed, CHAT)
     assert "- Run: 2 of 2" in current
@@ -196,7 +205,7 @@ def test_a_posted_point_without_answers_says_so(service, now):
 
 
 def test_minutes_read_from_the_store_alone_use_the_stored_titles(discussed):
-    text = minutes(discussed.store, CHAT)
+    text = format_minutes(discussed.store, CHAT)
     assert "# Minutes: tiny" in text
     assert "## Point 1: First point" in text
     assert "Who is right?" not in text  # prompts live only in the content files

@@ -1,4 +1,5 @@
-"""The timetable's engine side: bookkeeping (bot/timekeeping.py) and digests (bot/digest.py)."""
+"""The timetable's engine side: bookkeeping (bot/sessions.py, bot/circles.py), the pure slot
+arithmetic (bot/schedule/timetable.py) and digests (bot/reads.py, bot/text/posts.py)."""
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
@@ -6,20 +7,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.circle import CircleService, Refusal
-from bot.digest import MAX_LINKS, MAX_NAMES, Digest, answer_link, render_digest
+from bot import answers, reads
+from bot.circles import Circles
+from bot.model import Refusal, load_circle
+from bot.posting import begin_post, record_post
+from bot.reads import Digest
 from bot.schedule import parse_pace, parse_schedule
-from bot.timekeeping import due_parts, slots_between
+from bot.schedule.timetable import due_parts, slots_between
+from bot.sessions import _mark_slot, delivery_now, open_session, run_due
+from bot.text.posts import MAX_LINKS, MAX_NAMES, answer_link
+from bot.text.posts import digest as render_digest
+from tests.engine_helpers import GRACE, walk
 
 CHAT = -1001
 BASIC_GROUP = -4001
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday
+TUE_19 = datetime(2026, 12, 1, 19, tzinfo=BERLIN)
 
 
 @pytest.fixture
 def service(store, tiny_exchange):
-    service = CircleService(store, {tiny_exchange.id: tiny_exchange})
+    service = Circles(store, {tiny_exchange.id: tiny_exchange})
     service.start(CHAT, "tiny", NOW, 42, timezone="Europe/Berlin")
     return service
 
@@ -30,10 +39,29 @@ def schedule(spec: str, tz: str = "Europe/Berlin"):
     return parsed
 
 
+def circle(service):
+    return load_circle(service.store, CHAT)
+
+
+def marks(service):
+    return circle(service).marks
+
+
 def post_point(service, now, ids):
-    while (pending := service.next_post(CHAT)) is not None:
-        service.begin_post(CHAT, pending.key, now, cursor=pending.cursor)
-        service.record_post(CHAT, pending.key, next(ids), now, cursor=pending.cursor)
+    """/next, then post what it delivers."""
+    plan = open_session(service.store, service.exchanges, CHAT, now, GRACE)
+    assert not isinstance(plan, Refusal)
+    return walk(service.store, plan.delivery, now, ids)
+
+
+def scheduled_session(service, now):
+    """The session job firing at `now`: what run_due decided."""
+    return run_due(service.store, service.exchanges, CHAT, now, GRACE, restarted=False)
+
+
+def paced_now(service, now):
+    """What a pace job would post at `now` (only in a visit a scheduled session began)."""
+    return delivery_now(service.store, service.exchanges, CHAT, now, paced=True, session_only=True)
 
 
 # -- slots -------------------------------------------------------------------------------
@@ -83,43 +111,45 @@ def test_due_parts_follow_the_pacing_and_the_poll_goes_with_the_prompt():
 
 
 def test_setting_a_schedule_stores_its_canonical_spec_and_time_zone(service):
-    result = service.set_timetable(CHAT, schedule("mon 18:30 America/New_York"), NOW, 42)
-    assert result.schedule == "mon 18:30 America/New_York"
+    result = service.set_schedule(CHAT, schedule("mon 18:30 America/New_York"), NOW, 42)
+    assert result.settings.schedule.spec == "mon 18:30 America/New_York"
     assert result.timezone == "America/New_York"
-    assert service.marks(CHAT).last_slot_at == NOW  # nothing before now is owed
-    assert service.set_timetable(CHAT, None, NOW, 42).schedule is None
+    assert marks(service).last_slot_at == NOW  # nothing before now is owed
+    assert service.set_schedule(CHAT, None, NOW, 42).settings.schedule is None
 
 
 def test_the_timetable_of_a_chat_without_a_circle_is_refused(service):
-    assert isinstance(service.set_timetable(-5, None, NOW, 42), Refusal)
+    assert isinstance(service.set_schedule(-5, None, NOW, 42), Refusal)
     assert isinstance(service.add_holiday(-5, (date(2026, 12, 24),) * 2, NOW, 42), Refusal)
 
 
 def test_the_last_slot_mark_never_moves_backwards(service):
-    service.mark_slot(CHAT, NOW + timedelta(hours=2))
-    service.mark_slot(CHAT, NOW + timedelta(hours=1))
-    assert service.marks(CHAT).last_slot_at == NOW + timedelta(hours=2)
+    _mark_slot(service.store, circle(service).id, NOW + timedelta(hours=2))
+    _mark_slot(service.store, circle(service).id, NOW + timedelta(hours=1))
+    assert marks(service).last_slot_at == NOW + timedelta(hours=2)
 
 
 def test_due_parts_apply_only_to_the_posting_slot_of_the_scheduled_session(service):
-    service.set_pacing(CHAT, "reply +10m prompt +20m", NOW, 42)
-    assert service.due_parts(CHAT, NOW) is None  # no scheduled session yet
-    cursor = service.circle(CHAT).cursor
-    service.mark_session(CHAT, NOW, NOW, cursor)
-    assert service.due_parts(CHAT, NOW) == {"letter"}
-    assert set(service.pace_times(CHAT)) == {"letter", "reply", "prompt"}
-    service.skip(CHAT, NOW, 42)  # the slot moved on: pacing no longer applies
-    assert service.due_parts(CHAT, NOW) is None
-    assert service.pace_times(CHAT) == {}
+    service.set_pacing(CHAT, parse_pace("reply +10m prompt +20m"), NOW, 42)
+    service.set_schedule(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    assert paced_now(service, NOW) is None  # no scheduled session yet
+    outcome = scheduled_session(service, TUE_19)
+    assert [out.key for out in outcome.plan.delivery.messages] == ["letter"]
+    assert outcome.plan.delivery.paced
+    assert [out.key for out in paced_now(service, TUE_19).messages] == ["letter"]
+    assert set(circle(service).pace_times()) == {"letter", "reply", "prompt"}
+    service.skip(CHAT, TUE_19, 42)  # the visit moved on: pacing no longer applies
+    assert paced_now(service, TUE_19 + timedelta(hours=1)) is None
+    assert circle(service).pace_times() == {}
 
 
 def test_the_default_schedule_applies_once_and_never_after_an_organizer_cleared_it(service):
     applied = service.apply_default_schedule(CHAT, "tue,thu 19:00", NOW)
-    assert applied.schedule == "tue,thu 19:00 Europe/Berlin"
+    assert applied.settings.schedule.spec == "tue,thu 19:00 Europe/Berlin"
     assert service.apply_default_schedule(CHAT, "daily 08:00", NOW) is None
-    service.set_timetable(CHAT, None, NOW, 42)
+    service.set_schedule(CHAT, None, NOW, 42)
     assert service.apply_default_schedule(CHAT, "tue,thu 19:00", NOW) is None
-    assert service.circle(CHAT).schedule is None
+    assert circle(service).settings.schedule is None
 
 
 def test_no_default_schedule_or_a_past_one_off_changes_nothing(service):
@@ -132,8 +162,8 @@ def test_holidays_are_kept_sorted_without_duplicates_and_cleared(service):
     service.add_holiday(CHAT, christmas, NOW, 42)
     service.add_holiday(CHAT, (date(2026, 12, 8), date(2026, 12, 8)), NOW, 42)
     result = service.add_holiday(CHAT, christmas, NOW, 42)
-    assert result.holidays == ("2026-12-08", "2026-12-21..2027-01-04")
-    assert service.clear_holidays(CHAT, NOW, 42).holidays == ()
+    assert result.settings.holiday_texts() == ["2026-12-08", "2026-12-21..2027-01-04"]
+    assert service.clear_holidays(CHAT, NOW, 42).settings.holidays == ()
 
 
 # -- digest ------------------------------------------------------------------------------
@@ -141,16 +171,19 @@ def test_holidays_are_kept_sorted_without_duplicates_and_cleared(service):
 
 def test_a_digest_counts_answers_and_names_each_member_once(service):
     ids = itertools.count(100)
-    service.open_session(CHAT, NOW)
     post_point(service, NOW, ids)
-    service.record_answer(CHAT, 500, 7, "Ann", 100, NOW, text="One")
-    service.record_answer(CHAT, 501, 8, "Bob", 102, NOW, text="Two")
-    service.record_answer(CHAT, 502, 7, "Ann", 101, NOW, text="Three")
-    digest = service.point_digest(CHAT, 0)
+    answers.record_answer(service.store, CHAT, 500, 7, "Ann", 100, NOW, text="One")
+    answers.record_answer(service.store, CHAT, 501, 8, "Bob", 102, NOW, text="Two")
+    answers.record_answer(service.store, CHAT, 502, 7, "Ann", 101, NOW, text="Three")
+    run_id = circle(service).run_id
+    digest = reads.point_digest(service.store, run_id, 0, "First point")
     assert digest == Digest(
         1, "First point", 3, ("Ann", "Bob"), ((CHAT, 500), (CHAT, 501), (CHAT, 502))
     )
-    assert service.point_digest(CHAT, 1).answer_count == 0
+    assert reads.point_digest(service.store, run_id, 1, "Second point").answer_count == 0
+    # The session that closes the point carries the same digest.
+    plan = open_session(service.store, service.exchanges, CHAT, NOW, GRACE)
+    assert plan.closed == digest
 
 
 def test_answer_links_exist_for_supergroups_and_forum_topics_only():
@@ -178,13 +211,14 @@ def test_a_digest_in_a_basic_group_has_no_links():
 
 
 def test_a_new_run_owes_no_session_of_before_and_ends_any_pacing(service):
-    service.set_timetable(CHAT, schedule("tue,thu 19:00"), NOW, 42)
-    service.mark_session(CHAT, NOW, NOW, service.circle(CHAT).cursor)
+    service.set_schedule(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    scheduled_session(service, TUE_19)  # a scheduled session begins the visit
+    assert marks(service).session_visit == circle(service).visit
     later = NOW + timedelta(days=6)
     service.stop(CHAT, NOW + timedelta(days=1), 42)
     service.restart(CHAT, later, 42)
-    marks = service.marks(CHAT)
-    assert (marks.last_slot_at, marks.session_started_at, marks.session_cursor) == (
+    after = marks(service)
+    assert (after.last_slot_at, after.session_started_at, after.session_visit) == (
         later,
         None,
         None,
@@ -192,13 +226,59 @@ def test_a_new_run_owes_no_session_of_before_and_ends_any_pacing(service):
 
 
 def test_resume_marks_the_pause_as_dealt_with_but_never_moves_the_mark_back(service):
-    service.set_timetable(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    service.set_schedule(CHAT, schedule("tue,thu 19:00"), NOW, 42)
     service.pause(CHAT, NOW, 42)
     week = NOW + timedelta(days=7)
     assert service.resume(CHAT, week, 42).state == "running"
-    assert service.marks(CHAT).last_slot_at == week
-    claimed = week + timedelta(hours=9)  # a /next claimed a session ahead
-    service.mark_slot(CHAT, claimed)
+    assert marks(service).last_slot_at == week
+    slot = TUE_19 + timedelta(days=7)
+    plan = open_session(service.store, service.exchanges, CHAT, slot - timedelta(minutes=5), GRACE)
+    assert plan.claimed == slot  # a /next claimed the session ahead
     service.pause(CHAT, week, 42)
     service.resume(CHAT, week + timedelta(minutes=1), 42)
-    assert service.marks(CHAT).last_slot_at == claimed
+    assert marks(service).last_slot_at == slot
+
+
+# -- transaction budget ------------------------------------------------------------------
+
+
+def test_a_scheduled_session_with_its_digest_costs_few_transactions(service):
+    """One session at a slot: close the posted point (digest), open the next, post it. A
+    count of transactions, not a time: messages + 3 at most (the posting protocol alone
+    costs messages + 1)."""
+    store = service.store
+    service.set_schedule(CHAT, schedule("tue,thu 19:00"), NOW, 42)
+    ids = itertools.count(100)
+    first = post_point(service, NOW, ids)
+    answers.record_answer(store, CHAT, 500, 7, "Ann", first["prompt"], NOW, text="One")
+
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        outcome = scheduled_session(service, TUE_19)
+        delivery = outcome.plan.delivery
+        sent = walk(store, delivery, TUE_19, ids)
+    finally:
+        store.db.conn.set_trace_callback(None)
+
+    assert outcome.plan.closed.answer_count == 1
+    assert list(sent) == ["letter", "reply", "prompt", "poll"]
+    transactions = sum(1 for sql in statements if sql.lstrip().upper().startswith("BEGIN"))
+    assert transactions <= len(delivery.messages) + 3, statements
+
+
+def test_the_walk_begins_each_next_message_in_the_same_transaction(service):
+    """record_post confirms a message and begins the next: n messages, n + 1 transactions."""
+    store = service.store
+    delivery = delivery_now(store, service.exchanges, CHAT, NOW)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        letter, reply = delivery.messages[:2]
+        assert begin_post(store, delivery, letter, NOW)
+        assert record_post(store, delivery, letter, 100, NOW, begin_next=reply)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert sum(1 for sql in statements if sql.upper().startswith("BEGIN")) == 2
+    rows = store.all("SELECT key, status FROM posts ORDER BY id")
+    assert rows == [{"key": "letter", "status": "sent"}, {"key": "reply", "status": "sending"}]
