@@ -76,38 +76,45 @@ class Running:
         """Send a command and return the texts of the bot's messages it caused."""
         return await self.act(lambda: self.api.send_text(GROUP, user, text, **kwargs))
 
-    async def act(self, action, expect: int = 1) -> list[str]:
+    async def act(self, action) -> list[str]:
         before = len(self.api.sent_messages())
         action()
         await self.settle()
         return [_visible(message) for message in self.api.sent_messages()[before:]]
 
-    async def settle(self, quiet: float = 0.08) -> None:
+    async def settle(self, timeout: float = 10) -> None:
         """Wait until the bot has fetched and handled every injected update.
 
-        Fetched is not handled, so "settled" means: nothing waiting at the fake API, nothing
-        in the update queue, no Bot API call in flight, and that stays so for `quiet` seconds.
+        Each step is an event to wait for, not a quiet period to sit out:
+
+        - fetched: the fake API holds no update the bot has not confirmed. PTB's updater puts a
+          batch on `update_queue` before it confirms it with the next getUpdates offset, so
+          nothing pending at the fake means everything injected is on the queue or handled;
+        - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
+          update, which it does after the handlers and the error handler (all blocking);
+        - no Bot API call other than the long poll is still in flight (a job fired by hand).
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 10
-        calm_since = None
-        while loop.time() < deadline:
-            calm = (
-                not self.api.pending_updates()
-                and self.app.update_queue.empty()
-                and not any(
-                    call.status == "pending" and call.method.lower() != "getupdates"
-                    for call in self.api.calls
-                )
-            )
-            if not calm:
-                calm_since = None
-            elif calm_since is None:
-                calm_since = loop.time()
-            elif loop.time() - calm_since >= quiet:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("the bot did not settle within 10 seconds")
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                if self.api.pending_updates():
+                    await asyncio.sleep(0.001)
+                    continue
+                await asyncio.wait_for(self.app.update_queue.join(), deadline - loop.time())
+                if not self.api.pending_updates() and not self._calls_in_flight():
+                    return
+                await asyncio.sleep(0.001)
+                if loop.time() > deadline:
+                    raise TimeoutError
+        except TimeoutError:
+            raise AssertionError(f"the bot did not settle within {timeout} seconds") from None
+
+    def _calls_in_flight(self) -> bool:
+        return any(
+            call.status == "pending" and call.method.lower() != "getupdates"
+            for call in self.api.calls
+        )
 
     def texts(self, chat_id: int = GROUP) -> list[str]:
         """What members see in the chat from the bot, in order (polls as their question)."""
