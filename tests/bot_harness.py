@@ -3,24 +3,41 @@
 `running_bot` starts the Application with long polling exactly as `circle-bot run` does,
 except that the clock is injected and the per-group flood limit is raised so a test can post a
 whole exchange without waiting out Telegram's 20 messages a minute.
+
+The bot runs on the small test exchange in tests/content/tiny.toml (`TINY`). Tests derive what
+they expect of it from the loaded exchange and `bot.render.render_point` (`point_headings`),
+never from its wording, so editing content breaks no test. `SEED` runs the shipped exchange
+instead, for the one smoke test that keeps it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 from telegram.ext import Application, CallbackContext
 
-from bot.config import Config
+from bot.config import SCHEMA, Config
+from bot.content import load_library
+from bot.exchange import Exchange
 from bot.fakebotapi import FakeBotAPI
+from bot.render import render_point
 from bot.telegram.app import build_application
 
 ROOT = Path(__file__).parent.parent
+TEST_CONTENT = ROOT / "tests" / "content"
+TINY = load_library(TEST_CONTENT)["tiny"]
+# The shipped content and its default exchange, as `circle-bot run` finds them out of the box.
+SEED = {
+    "content_dir": ROOT / "content",
+    "default_exchange": SCHEMA["content"]["default_exchange"][1],
+}
 GROUP = -100123
 ADMIN, ALICE, BOB = 1, 2, 3
 SESSION = f"session:{GROUP}"
@@ -46,8 +63,8 @@ def make_config(api: FakeBotAPI, tmp_path: Path, **overrides) -> Config:
         token_env="TELEGRAM_BOT_TOKEN",
         api_base_url=api.base_url,
         database=tmp_path / "circle.db",
-        content_dir=ROOT / "content",
-        default_exchange="icl-tiananmen-2025",
+        content_dir=TEST_CONTENT,
+        default_exchange=TINY.id,
         timezone="Europe/Berlin",
         schedule="",
         late_grace_minutes=60,
@@ -181,8 +198,25 @@ async def fire(bot, name: str = SESSION, chat_id: int = GROUP) -> list[str]:
 
 
 def headings(texts: list[str]) -> list[str]:
-    """`Point 3/10` for each of a point's messages among `texts`."""
+    """`Point 3/4` for each of a point's messages among `texts` (a poll has no heading)."""
     return [t.split(" · ")[0] for t in texts if t.startswith("Point ")]
+
+
+def point_headings(
+    number: int, parts: tuple[str, ...] = ("letter", "reply", "prompt"), exchange: Exchange = TINY
+) -> list[str]:
+    """What `headings` reads off point `number`'s messages of `parts` once the bot posted them,
+    from `render_point` itself: one `Point 4/4` per message, so a letter in two messages
+    counts twice."""
+    return [
+        headings([unescape(re.sub(r"<[^>]+>", "", message.html))])[0]
+        for message in render_point(exchange, number - 1)
+        if message.part in parts and message.poll is None
+    ]
+
+
+def seed_exchange() -> Exchange:
+    return load_library(SEED["content_dir"])[SEED["default_exchange"]]
 
 
 def next_fire(bot, after: datetime, name: str = SESSION) -> datetime:
