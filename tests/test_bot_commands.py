@@ -3,7 +3,6 @@
 import pytest
 
 from bot.exchange import paragraphs
-from bot.fakebotapi import FakeBotAPI
 from bot.render import render_point
 from bot.telegram.app import build_application
 from tests.bot_harness import (
@@ -14,20 +13,12 @@ from tests.bot_harness import (
     TINY,
     headings,
     make_config,
-    make_world,
     point_headings,
     running_bot,
     seed_exchange,
 )
 
 POINTS = len(TINY.points)
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def test_organizer_starts_a_circle_and_posts_the_first_point(api, tmp_path):
@@ -215,16 +206,15 @@ async def test_commands_are_published_per_scope(api, tmp_path):
     assert {"circle_start", "next", "pause", "status", "help"} <= admins
 
 
-async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(tmp_path):
-    with FakeBotAPI() as api:
-        make_world(api, forum=True)
-        topic = api.create_topic(GROUP, "Reading circle", user_id=ADMIN)
-        async with running_bot(api, tmp_path) as bot:
-            await bot.command("/circle_start", thread_id=topic)
-            await bot.command("/next", thread_id=topic)
-        posts = api.sent_messages(GROUP)
-        assert len(posts) == 1 + len(render_point(TINY, 0))  # the start's reply, then point 1
-        assert {message.get("message_thread_id") for message in posts} == {topic}
+async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(forum_api, tmp_path):
+    api = forum_api
+    topic = api.create_topic(GROUP, "Reading circle", user_id=ADMIN)
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start", thread_id=topic)
+        await bot.command("/next", thread_id=topic)
+    posts = api.sent_messages(GROUP)
+    assert len(posts) == 1 + len(render_point(TINY, 0))  # the start's reply, then point 1
+    assert {message.get("message_thread_id") for message in posts} == {topic}
 
 
 async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
@@ -242,9 +232,8 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
     assert any("unhandled error" in record.message for record in caplog.records)
 
 
-def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(tmp_path):
-    with FakeBotAPI() as api:
-        app = build_application(make_config(api, tmp_path))
+def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(api, tmp_path):
+    app = build_application(make_config(api, tmp_path))
     limiter = app.bot.rate_limiter
     # Private attributes of PTB's AIORateLimiter: the only way to read the limits it holds.
     assert (limiter._base_limiter.max_rate, limiter._base_limiter.time_period) == (30, 1)

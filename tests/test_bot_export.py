@@ -11,14 +11,7 @@ import json
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, make_world, running_bot
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, running_bot
 
 
 async def discuss(bot) -> None:

@@ -1,19 +1,9 @@
 """End to end: members answering, /help, /points, /mine and /forgetme."""
 
-import pytest
-
-from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, make_world, running_bot
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, running_bot
 
 # The first point of the test exchange with a poll (tests/content/tiny.toml).
 POLL_POINT = next(n for n, point in enumerate(TINY.points, start=1) if point.poll)
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def start_and_post(bot) -> list[dict]:

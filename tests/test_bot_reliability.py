@@ -12,7 +12,6 @@ import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.executors.base import run_coroutine_job
 
-from bot.fakebotapi import FakeBotAPI
 from bot.telegram import sessions
 from tests.bot_harness import (
     ADMIN,
@@ -23,7 +22,6 @@ from tests.bot_harness import (
     fire,
     headings,
     jobs,
-    make_world,
     point_headings,
     running_bot,
 )
@@ -32,13 +30,6 @@ NEW_GROUP = -100999
 BASIC_GROUP = -4242
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 # Point 1 of the test exchange is plain: a letter, a reply and a prompt, one message each.

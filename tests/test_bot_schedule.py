@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.base import run_coroutine_job
 
-from bot.fakebotapi import FakeBotAPI
 from tests.bot_harness import (
     ALICE,
     BOB,
@@ -26,7 +24,6 @@ from tests.bot_harness import (
     headings,
     job,
     jobs,
-    make_world,
     next_fire,
     point_headings,
 )
@@ -39,13 +36,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=BERLIN)
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
@@ -485,25 +475,24 @@ async def test_a_one_off_session_posts_once_and_is_not_re_armed_after(api, tmp_p
     assert headings(bot.texts()) == point_headings(1)
 
 
-async def test_a_forum_circle_links_answers_inside_its_topic(tmp_path):
-    with FakeBotAPI() as api:
-        make_world(api, forum=True)
-        topic = api.create_topic(GROUP, "Reading")
-        clock = Clock(START)
-        async with bot_at(api, tmp_path, clock) as bot:
-            await bot.command("/circle_start", thread_id=topic)
-            await bot.command("/schedule daily 19:00", thread_id=topic)
-            clock.now = TUE_19
-            await fire(bot)
-            prompt = api.sent_messages(GROUP)[-1]
-            api.send_text(GROUP, ALICE, "Yes.", reply_to=prompt["message_id"], thread_id=topic)
-            await bot.settle()
-            clock.now = TUE_19 + timedelta(days=1)
-            await fire(bot)
-        (digest,) = [m for m in api.sent_messages(GROUP) if m.get("text", "").startswith("📝")]
-        assert digest["message_thread_id"] == topic
-        (link,) = [e["url"] for e in digest["entities"] if e["type"] == "text_link"]
-        assert link.startswith(f"https://t.me/c/123/{topic}/")
+async def test_a_forum_circle_links_answers_inside_its_topic(forum_api, tmp_path):
+    api = forum_api
+    topic = api.create_topic(GROUP, "Reading")
+    clock = Clock(START)
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.command("/circle_start", thread_id=topic)
+        await bot.command("/schedule daily 19:00", thread_id=topic)
+        clock.now = TUE_19
+        await fire(bot)
+        prompt = api.sent_messages(GROUP)[-1]
+        api.send_text(GROUP, ALICE, "Yes.", reply_to=prompt["message_id"], thread_id=topic)
+        await bot.settle()
+        clock.now = TUE_19 + timedelta(days=1)
+        await fire(bot)
+    (digest,) = [m for m in api.sent_messages(GROUP) if m.get("text", "").startswith("📝")]
+    assert digest["message_thread_id"] == topic
+    (link,) = [e["url"] for e in digest["entities"] if e["type"] == "text_link"]
+    assert link.startswith(f"https://t.me/c/123/{topic}/")
 
 
 async def test_a_circle_scheduled_before_the_bookkeeping_existed_owes_nothing(api, tmp_path):

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI
 from tests.bot_harness import (
     ALICE,
     GROUP,
@@ -23,7 +22,6 @@ from tests.bot_harness import (
     headings,
     job,
     jobs,
-    make_world,
     next_fire,
     point_headings,
 )
@@ -33,13 +31,6 @@ START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday, 11:00 in Berlin
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=BERLIN)
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
 PACE_REPLY, PACE_PROMPT = f"pace:{GROUP}:reply", f"pace:{GROUP}:prompt"
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
