@@ -13,9 +13,12 @@ instead, for the one smoke test that keeps it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from html import unescape
@@ -72,6 +75,28 @@ def make_config(api: FakeBotAPI, tmp_path: Path, **overrides) -> Config:
         log_level="INFO",
     )
     return replace(config, **overrides)
+
+
+@contextmanager
+def serving(api: FakeBotAPI) -> Iterator[FakeBotAPI]:
+    """`with api:`, but stopping in about a millisecond instead of up to 50.
+
+    socketserver's shutdown() returns once serve_forever sees its flag, which it checks when
+    select() returns: after the fake's poll interval (0.05 s) or as soon as a connection comes
+    in. So while stop() runs, knock on the port; a knock the server accepts is an empty request
+    it closes. Nothing of the fake is changed, and should a knock miss, stop() simply takes
+    its usual 50 ms.
+    """
+    api.start()
+    try:
+        yield api
+    finally:
+        stopper = threading.Thread(target=api.stop, name="fakebotapi-stop")
+        stopper.start()
+        while stopper.is_alive():
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", api.port), timeout=0.1).close()
+            stopper.join(0.002)
 
 
 def make_world(api: FakeBotAPI, forum: bool = False) -> None:

@@ -13,7 +13,7 @@ import pytest
 from bot.exchange import Exchange, Point, Poll
 from bot.fakebotapi import FakeBotAPI
 from bot.store import Store, open_store
-from tests.bot_harness import make_world
+from tests.bot_harness import make_world, serving
 
 # Long enough that render_point splits it: point 3's letter goes out as "letter" + "letter.2".
 LONG_LETTER = "\n\n".join(
@@ -77,7 +77,7 @@ def tiny_exchange() -> Exchange:
 @pytest.fixture
 def api() -> Iterator[FakeBotAPI]:
     """The fake Bot API with the standard world: Ada (admin), Alice and Bob in one group."""
-    with FakeBotAPI() as fake:
+    with serving(FakeBotAPI()) as fake:
         make_world(fake)
         yield fake
         assert fake.internal_errors == []  # a bug in the fake must not pass for the bot's
@@ -86,7 +86,7 @@ def api() -> Iterator[FakeBotAPI]:
 @pytest.fixture
 def forum_api() -> Iterator[FakeBotAPI]:
     """The standard world, with the group a forum (topics)."""
-    with FakeBotAPI() as fake:
+    with serving(FakeBotAPI()) as fake:
         make_world(fake, forum=True)
         yield fake
         assert fake.internal_errors == []
