@@ -3,24 +3,44 @@
 `running_bot` starts the Application with long polling exactly as `circle-bot run` does,
 except that the clock is injected and the per-group flood limit is raised so a test can post a
 whole exchange without waiting out Telegram's 20 messages a minute.
+
+The bot runs on the small test exchange in tests/content/tiny.toml (`TINY`). Tests derive what
+they expect of it from the loaded exchange and `bot.render.render_point` (`point_headings`),
+never from its wording, so editing content breaks no test. `SEED` runs the shipped exchange
+instead, for the one smoke test that keeps it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import contextlib
+import re
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 from telegram.ext import Application, CallbackContext
 
-from bot.config import Config
+from bot.config import SCHEMA, Config
+from bot.content import load_library
+from bot.exchange import Exchange
 from bot.fakebotapi import FakeBotAPI
+from bot.render import render_point
 from bot.telegram.app import build_application
 
 ROOT = Path(__file__).parent.parent
+TEST_CONTENT = ROOT / "tests" / "content"
+TINY = load_library(TEST_CONTENT)["tiny"]
+# The shipped content and its default exchange, as `circle-bot run` finds them out of the box.
+SEED = {
+    "content_dir": ROOT / "content",
+    "default_exchange": SCHEMA["content"]["default_exchange"][1],
+}
 GROUP = -100123
 ADMIN, ALICE, BOB = 1, 2, 3
 SESSION = f"session:{GROUP}"
@@ -46,8 +66,8 @@ def make_config(api: FakeBotAPI, tmp_path: Path, **overrides) -> Config:
         token_env="TELEGRAM_BOT_TOKEN",
         api_base_url=api.base_url,
         database=tmp_path / "circle.db",
-        content_dir=ROOT / "content",
-        default_exchange="icl-tiananmen-2025",
+        content_dir=TEST_CONTENT,
+        default_exchange=TINY.id,
         timezone="Europe/Berlin",
         schedule="",
         late_grace_minutes=60,
@@ -55,6 +75,28 @@ def make_config(api: FakeBotAPI, tmp_path: Path, **overrides) -> Config:
         log_level="INFO",
     )
     return replace(config, **overrides)
+
+
+@contextmanager
+def serving(api: FakeBotAPI) -> Iterator[FakeBotAPI]:
+    """`with api:`, but stopping in about a millisecond instead of up to 50.
+
+    socketserver's shutdown() returns once serve_forever sees its flag, which it checks when
+    select() returns: after the fake's poll interval (0.05 s) or as soon as a connection comes
+    in. So while stop() runs, knock on the port; a knock the server accepts is an empty request
+    it closes. Nothing of the fake is changed, and should a knock miss, stop() simply takes
+    its usual 50 ms.
+    """
+    api.start()
+    try:
+        yield api
+    finally:
+        stopper = threading.Thread(target=api.stop, name="fakebotapi-stop")
+        stopper.start()
+        while stopper.is_alive():
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", api.port), timeout=0.1).close()
+            stopper.join(0.002)
 
 
 def make_world(api: FakeBotAPI, forum: bool = False) -> None:
@@ -76,38 +118,45 @@ class Running:
         """Send a command and return the texts of the bot's messages it caused."""
         return await self.act(lambda: self.api.send_text(GROUP, user, text, **kwargs))
 
-    async def act(self, action, expect: int = 1) -> list[str]:
+    async def act(self, action) -> list[str]:
         before = len(self.api.sent_messages())
         action()
         await self.settle()
         return [_visible(message) for message in self.api.sent_messages()[before:]]
 
-    async def settle(self, quiet: float = 0.08) -> None:
+    async def settle(self, timeout: float = 10) -> None:
         """Wait until the bot has fetched and handled every injected update.
 
-        Fetched is not handled, so "settled" means: nothing waiting at the fake API, nothing
-        in the update queue, no Bot API call in flight, and that stays so for `quiet` seconds.
+        Each step is an event to wait for, not a quiet period to sit out:
+
+        - fetched: the fake API holds no update the bot has not confirmed. PTB's updater puts a
+          batch on `update_queue` before it confirms it with the next getUpdates offset, so
+          nothing pending at the fake means everything injected is on the queue or handled;
+        - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
+          update, which it does after the handlers and the error handler (all blocking);
+        - no Bot API call other than the long poll is still in flight (a job fired by hand).
         """
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 10
-        calm_since = None
-        while loop.time() < deadline:
-            calm = (
-                not self.api.pending_updates()
-                and self.app.update_queue.empty()
-                and not any(
-                    call.status == "pending" and call.method.lower() != "getupdates"
-                    for call in self.api.calls
-                )
-            )
-            if not calm:
-                calm_since = None
-            elif calm_since is None:
-                calm_since = loop.time()
-            elif loop.time() - calm_since >= quiet:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("the bot did not settle within 10 seconds")
+        deadline = loop.time() + timeout
+        try:
+            while True:
+                if self.api.pending_updates():
+                    await asyncio.sleep(0.001)
+                    continue
+                await asyncio.wait_for(self.app.update_queue.join(), deadline - loop.time())
+                if not self.api.pending_updates() and not self._calls_in_flight():
+                    return
+                await asyncio.sleep(0.001)
+                if loop.time() > deadline:
+                    raise TimeoutError
+        except TimeoutError:
+            raise AssertionError(f"the bot did not settle within {timeout} seconds") from None
+
+    def _calls_in_flight(self) -> bool:
+        return any(
+            call.status == "pending" and call.method.lower() != "getupdates"
+            for call in self.api.calls
+        )
 
     def texts(self, chat_id: int = GROUP) -> list[str]:
         """What members see in the chat from the bot, in order (polls as their question)."""
@@ -174,8 +223,25 @@ async def fire(bot, name: str = SESSION, chat_id: int = GROUP) -> list[str]:
 
 
 def headings(texts: list[str]) -> list[str]:
-    """`Point 3/10` for each of a point's messages among `texts`."""
+    """`Point 3/4` for each of a point's messages among `texts` (a poll has no heading)."""
     return [t.split(" · ")[0] for t in texts if t.startswith("Point ")]
+
+
+def point_headings(
+    number: int, parts: tuple[str, ...] = ("letter", "reply", "prompt"), exchange: Exchange = TINY
+) -> list[str]:
+    """What `headings` reads off point `number`'s messages of `parts` once the bot posted them,
+    from `render_point` itself: one `Point 4/4` per message, so a letter in two messages
+    counts twice."""
+    return [
+        headings([unescape(re.sub(r"<[^>]+>", "", message.html))])[0]
+        for message in render_point(exchange, number - 1)
+        if message.part in parts and message.poll is None
+    ]
+
+
+def seed_exchange() -> Exchange:
+    return load_library(SEED["content_dir"])[SEED["default_exchange"]]
 
 
 def next_fire(bot, after: datetime, name: str = SESSION) -> datetime:

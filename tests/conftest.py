@@ -1,4 +1,6 @@
-"""Shared fixtures: a fixed clock, a database file in tmp_path, a tiny exchange built in code."""
+"""Shared fixtures: a fixed clock, a database file in tmp_path, a tiny exchange built in code
+for the unit tests, and the fake Bot API with the standard world for the bot suite (whose
+exchange is tests/content/tiny.toml, see tests/bot_harness.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.exchange import Exchange, Point, Poll
+from bot.fakebotapi import FakeBotAPI
 from bot.store import Store, open_store
+from tests.bot_harness import make_world, serving
 
 # Long enough that render_point splits it: point 3's letter goes out as "letter" + "letter.2".
 LONG_LETTER = "\n\n".join(
@@ -68,3 +72,21 @@ def tiny_exchange() -> Exchange:
             ),
         ),
     )
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotAPI]:
+    """The fake Bot API with the standard world: Ada (admin), Alice and Bob in one group."""
+    with serving(FakeBotAPI()) as fake:
+        make_world(fake)
+        yield fake
+        assert fake.internal_errors == []  # a bug in the fake must not pass for the bot's
+
+
+@pytest.fixture
+def forum_api() -> Iterator[FakeBotAPI]:
+    """The standard world, with the group a forum (topics)."""
+    with serving(FakeBotAPI()) as fake:
+        make_world(fake, forum=True)
+        yield fake
+        assert fake.internal_errors == []

@@ -3,49 +3,64 @@
 import pytest
 
 from bot import reads
-from bot.fakebotapi import FakeBotAPI
+from bot.exchange import paragraphs
+from bot.render import render_point
 from bot.telegram.app import build_application
-from tests.bot_harness import ADMIN, ALICE, GROUP, make_config, make_world, running_bot
+from tests.bot_harness import (
+    ADMIN,
+    ALICE,
+    GROUP,
+    SEED,
+    TINY,
+    headings,
+    make_config,
+    point_headings,
+    running_bot,
+    seed_exchange,
+)
 
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
+POINTS = len(TINY.points)
 
 
 async def test_organizer_starts_a_circle_and_posts_the_first_point(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         (reply,) = await bot.command("/circle_start")
-        assert "June 1989, Hong Kong and purges" in reply
-        assert "10 points" in reply
+        assert TINY.title in reply
+        assert f"{POINTS} points" in reply
         assert "/schedule" in reply
         sent = await bot.command("/next")
-        assert len(sent) == 3
-        assert sent[0].startswith("Point 1/10 · Opening")
-        assert "To our Trotskyist comrades in the Fourth International:" in sent[0]
-        assert "Dear comrade," in sent[1]
-        assert "Reply to this message to answer" in sent[2]
+    first = TINY.points[0]
+    assert len(sent) == len(render_point(TINY, 0)) == 3  # point 1 is plain: no poll, no split
+    assert headings(sent) == point_headings(1)
+    assert sent[0].startswith(f"{point_headings(1)[0]} · {first.title}")
+    assert paragraphs(first.letter)[0] in sent[0]  # as written: "3 < 4" is not "3 &lt; 4"
+    assert paragraphs(first.reply)[0] in sent[1]
+    assert "Reply to this message to answer" in sent[2]
 
 
 async def test_the_whole_seed_exchange_is_posted_in_order_then_the_circle_finishes(api, tmp_path):
-    async with running_bot(api, tmp_path) as bot:
-        await bot.command("/circle_start")
-        for number in range(1, 11):
+    """The smoke test of the shipped exchange: its structure, never its wording."""
+    seed = seed_exchange()
+    count = len(seed.points)
+    async with running_bot(api, tmp_path, **SEED) as bot:
+        (started,) = await bot.command("/circle_start")
+        assert f"{count} points" in started
+        for number, point in enumerate(seed.points, start=1):
             sent = await bot.command("/next")
-            headings = {text.split("\n")[0].split(" · ")[0] for text in sent if text[:5] == "Point"}
-            assert headings == {f"Point {number}/10"}
-            assert "Reply to this message to answer" in sent[-1] or sent[-1].startswith("[poll]")
+            assert headings(sent) == point_headings(number, exchange=seed)
+            if point.poll:
+                assert sent[-1] == f"[poll] {point.poll.question}"
+            else:
+                assert "Reply to this message to answer" in sent[-1]
         digest, last = await bot.command("/next")  # the closed point's digest, then the end
-        assert digest.startswith("📝 Point 10")
+        assert digest.startswith(f"📝 Point {count}")
         assert "That was the last point" in last
         refused = await bot.command("/next")
         assert "finished" in refused[0]
+    everything = [h for n in range(1, count + 1) for h in point_headings(n, exchange=seed)]
+    assert headings(bot.texts()) == everything
     posted = "\n".join(bot.texts())
-    assert "Long live invincible Maoism." in posted
-    assert "Qimin" in posted
-    assert posted.count("[poll]") == 3
+    assert posted.count("[poll]") == sum(point.poll is not None for point in seed.points)
 
 
 async def test_posts_are_html_with_quotes_and_never_link_previews(api, tmp_path):
@@ -73,19 +88,19 @@ async def test_a_member_who_is_not_an_admin_is_refused_politely(api, tmp_path):
 async def test_anonymous_admin_posting_as_the_group_may_steer(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         sent = await bot.act(lambda: api.anonymous_admin_message(GROUP, "/circle_start"))
-        assert "10 points" in sent[0]
+        assert f"{POINTS} points" in sent[0]
 
 
 async def test_organizer_ids_from_config_may_steer_without_being_admin(api, tmp_path):
     async with running_bot(api, tmp_path, organizer_ids=frozenset({ALICE})) as bot:
         (reply,) = await bot.command("/circle_start", user=ALICE)
-        assert "10 points" in reply
+        assert f"{POINTS} points" in reply
 
 
 async def test_commands_work_with_the_bot_username_suffix(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         (reply,) = await bot.command("/circle_start@circle_test_bot")
-        assert "10 points" in reply
+        assert f"{POINTS} points" in reply
 
 
 async def test_a_command_addressed_to_another_bot_is_ignored(api, tmp_path):
@@ -119,11 +134,11 @@ NO_ARGUMENT = {"/next", "/pause", "/resume", "/skip", "/circle_stop", "/status"}
     [
         ("/goto", "Usage: /goto N with a point number, for example /goto 3."),
         ("/goto three", "Usage: /goto N with a point number, for example /goto 3."),
-        ("/goto 99", "There are 10 points: choose 1–10."),
-        ("/goto 0", "There are 10 points: choose 1–10."),
+        ("/goto 99", f"There are {POINTS} points: choose 1–{POINTS}."),
+        ("/goto 0", f"There are {POINTS} points: choose 1–{POINTS}."),
         ("/circle_start a b", "Usage: /circle_start [exchange], for example /circle_start"),
-        ("/circle_start nope", "Unknown exchange 'nope'. Known exchanges: icl-tiananmen-2025."),
-        ("/restart a b", "Usage: /restart [exchange], for example /restart or /restart icl-"),
+        ("/circle_start nope", f"Unknown exchange 'nope'. Known exchanges: {TINY.id}."),
+        ("/restart a b", f"Usage: /restart [exchange], for example /restart or /restart {TINY.id}"),
         ("/goto ²", "Usage: /goto N with a point number"),
         ("/skip 3", "/skip takes no argument; to jump to a point use /goto 3."),
         ("/next 3", "/next takes no argument."),
@@ -157,13 +172,12 @@ async def test_pause_resume_skip_goto_stop_and_restart(api, tmp_path):
         assert "/resume, then /next posts it" in (await bot.command("/goto 1"))[0]
         assert "Resumed" in (await bot.command("/resume"))[0]
         assert "Point 2 is next" in (await bot.command("/skip"))[0]
-        sent = await bot.command("/next")
-        assert sent[0].startswith("Point 2/10")
-        assert "Point 5 is now current" in (await bot.command("/goto 5"))[0]
-        assert (await bot.command("/next"))[0].startswith("Point 5/10")
+        assert headings(await bot.command("/next")) == point_headings(2)
+        assert "Point 3 is now current" in (await bot.command("/goto 3"))[0]
+        assert headings(await bot.command("/next")) == point_headings(3)
         assert "stopped" in (await bot.command("/circle_stop"))[0]
         assert "Run 2 begins at point 1" in (await bot.command("/restart"))[0]
-        assert (await bot.command("/next"))[0].startswith("Point 1/10")
+        assert headings(await bot.command("/next")) == point_headings(1)
 
 
 async def test_status_shows_point_state_and_who_answered(api, tmp_path):
@@ -176,8 +190,8 @@ async def test_status_shows_point_state_and_who_answered(api, tmp_path):
             lambda: api.send_text(GROUP, ALICE, "I agree.", reply_to=prompt["message_id"])
         )
         (status,) = await bot.command("/status")
-    assert "June 1989, Hong Kong and purges" in status
-    assert "Point 1/10: Opening" in status
+    assert TINY.title in status
+    assert f"{point_headings(1)[0]}: {TINY.points[0].title}" in status
     assert "State: running" in status
     assert "Next scheduled post:" in status
     assert "Answers on this point: 1" in status
@@ -193,16 +207,15 @@ async def test_commands_are_published_per_scope(api, tmp_path):
     assert {"circle_start", "next", "pause", "status", "help"} <= admins
 
 
-async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(tmp_path):
-    with FakeBotAPI() as api:
-        make_world(api, forum=True)
-        topic = api.create_topic(GROUP, "Reading circle", user_id=ADMIN)
-        async with running_bot(api, tmp_path) as bot:
-            await bot.command("/circle_start", thread_id=topic)
-            await bot.command("/next", thread_id=topic)
-        posts = api.sent_messages(GROUP)
-        assert len(posts) == 4
-        assert {message.get("message_thread_id") for message in posts} == {topic}
+async def test_in_a_forum_the_circle_posts_into_the_topic_where_it_started(forum_api, tmp_path):
+    api = forum_api
+    topic = api.create_topic(GROUP, "Reading circle", user_id=ADMIN)
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start", thread_id=topic)
+        await bot.command("/next", thread_id=topic)
+    posts = api.sent_messages(GROUP)
+    assert len(posts) == 1 + len(render_point(TINY, 0))  # the start's reply, then point 1
+    assert {message.get("message_thread_id") for message in posts} == {topic}
 
 
 async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
@@ -220,9 +233,8 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
     assert any("unhandled error" in record.message for record in caplog.records)
 
 
-def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(tmp_path):
-    with FakeBotAPI() as api:
-        app = build_application(make_config(api, tmp_path))
+def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(api, tmp_path):
+    app = build_application(make_config(api, tmp_path))
     limiter = app.bot.rate_limiter
     # Private attributes of PTB's AIORateLimiter: the only way to read the limits it holds.
     assert (limiter._base_limiter.max_rate, limiter._base_limiter.time_period) == (30, 1)

@@ -11,14 +11,7 @@ import json
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, make_world, running_bot
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, running_bot
 
 
 async def discuss(bot) -> None:
@@ -47,9 +40,9 @@ async def test_organizer_gets_the_minutes_as_a_private_document(api, tmp_path):
     (call,) = documents(api)
     assert call.params["chat_id"] == ADMIN
     upload = call.params["document"]
-    assert upload.filename == "minutes-icl-tiananmen-2025-run1.md"
+    assert upload.filename == f"minutes-{TINY.id}-run1.md"
     text = upload.data.decode("utf-8")
-    assert "# Minutes: June 1989, Hong Kong and purges" in text
+    assert f"# Minutes: {TINY.title}" in text
     assert "**Alice** · 2026-12-01 18:00" in text  # 17:00 UTC in the circle's Berlin time
     assert "> Both sides, honestly." in text
     assert "> [voice]" in text
@@ -66,7 +59,7 @@ async def test_export_accepts_a_run_and_a_format_in_either_order(api, tmp_path):
         await bot.command("/export csv 1")
         await bot.command("/export json")
     csv_call, json_call = documents(api)
-    assert csv_call.params["document"].filename == "minutes-icl-tiananmen-2025-run1.csv"
+    assert csv_call.params["document"].filename == f"minutes-{TINY.id}-run1.csv"
     rows = list(csv.DictReader(io.StringIO(csv_call.params["document"].data.decode(), newline="")))
     assert [(row["author"], row["media_kind"]) for row in rows] == [("Alice", ""), ("Bob", "voice")]
     data = json.loads(json_call.params["document"].data)

@@ -1,16 +1,9 @@
 """End to end: members answering, /help, /points, /mine and /forgetme."""
 
-import pytest
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TINY, running_bot
 
-from bot.fakebotapi import FakeBotAPI
-from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, make_world, running_bot
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
+# The first point of the test exchange with a poll (tests/content/tiny.toml).
+POLL_POINT = next(n for n, point in enumerate(TINY.points, start=1) if point.poll)
 
 
 async def start_and_post(bot) -> list[dict]:
@@ -84,7 +77,7 @@ async def test_an_answer_to_an_older_point_counts_for_that_point(api, tmp_path):
         await bot.command("/mine", user=ALICE)
         (status,) = await bot.command("/status")
     (private,) = [m["text"] for m in api.sent_messages(ALICE)]
-    assert "Point 1: Opening" in private
+    assert f"Point 1: {TINY.points[0].title}" in private
     assert "Answers on this point: 0" in status
 
 
@@ -102,10 +95,10 @@ async def test_points_marks_discussed_and_current(api, tmp_path):
         (text,) = await bot.command("/points", user=BOB)
     lines = text.splitlines()
     assert lines[0] == "Points"
-    assert lines[1].startswith("✓ 1. Opening")
-    assert lines[2].startswith("▶ 2.")
-    assert lines[3].startswith("· 3.")
-    assert len(lines) == 11
+    assert lines[1].startswith(f"✓ 1. {TINY.points[0].title}")
+    assert lines[2].startswith(f"▶ 2. {TINY.points[1].title}")
+    assert lines[3].startswith(f"· 3. {TINY.points[2].title}")
+    assert len(lines) == 1 + len(TINY.points)
 
 
 async def test_mine_goes_privately_and_never_to_the_group(api, tmp_path):
@@ -202,7 +195,7 @@ async def test_anonymous_admins_are_asked_to_use_their_own_account_for_personal_
 async def test_a_reply_to_the_poll_counts_as_an_answer(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await bot.command("/circle_start")
-        await bot.command("/goto 2")
+        await bot.command(f"/goto {POLL_POINT}")
         before = len(api.sent_messages(GROUP))
         await bot.command("/next")
         poll = next(m for m in api.sent_messages(GROUP)[before:] if "poll" in m)

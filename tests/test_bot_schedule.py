@@ -9,26 +9,27 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from apscheduler.executors.base import run_coroutine_job
 
-from bot.fakebotapi import FakeBotAPI
 from bot.model import load_circle
 from tests.bot_harness import (
     ALICE,
     BOB,
     GROUP,
     SESSION,
+    TINY,
     Clock,
     bot_at,
     fire,
     headings,
     job,
     jobs,
-    make_world,
     next_fire,
+    point_headings,
 )
+
+POINTS = len(TINY.points)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -36,13 +37,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=BERLIN)
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
@@ -144,10 +138,10 @@ async def test_a_whole_exchange_walks_by_itself_with_a_digest_per_point(api, tmp
     async with bot_at(api, tmp_path, clock) as bot:
         await scheduled(bot, "daily 19:00")
         digests = []
-        for number in range(1, 11):
+        for number in range(1, POINTS + 1):
             clock.now = next_fire(bot, clock.now)
             sent = await fire(bot)
-            assert set(headings(sent)) == {f"Point {number}/10"}
+            assert headings(sent) == point_headings(number)
             digests += [t for t in sent if t.startswith("📝")]
             if number == 3:  # Alice and Bob answer point 3
                 prompt = bot.api.sent_messages(GROUP)[-1]
@@ -156,11 +150,11 @@ async def test_a_whole_exchange_walks_by_itself_with_a_digest_per_point(api, tmp
                 await bot.settle()
         clock.now = next_fire(bot, clock.now)
         last = await fire(bot)
-        assert clock.now == datetime(2026, 12, 11, 19, 0, tzinfo=BERLIN)
+        assert clock.now == TUE_19 + timedelta(days=POINTS)  # a day per point, then the end
         assert jobs(bot, "session:") == []  # finished: disarmed
-    assert headings(bot.texts()) == [h for n in range(1, 11) for h in [f"Point {n}/10"] * 3]
+    assert headings(bot.texts()) == [h for n in range(1, POINTS + 1) for h in point_headings(n)]
     digests += [t for t in last if t.startswith("📝")]
-    assert [d.split(" · ")[0] for d in digests] == [f"📝 Point {n}" for n in range(1, 11)]
+    assert [d.split(" · ")[0] for d in digests] == [f"📝 Point {n}" for n in range(1, POINTS + 1)]
     assert "2 answers from 2 members: Alice, Bob" in digests[2]
     assert "No answers this time." in digests[0]
     assert "the circle is finished" in last[-1]
@@ -177,7 +171,7 @@ async def test_a_job_fired_before_its_time_by_the_clock_posts_nothing(api, tmp_p
         await scheduled(bot)
         assert await fire(bot) == []
         clock.now = TUE_19
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
         assert await fire(bot) == []  # the same slot twice: still one session
 
 
@@ -186,7 +180,7 @@ async def test_a_session_fired_late_within_the_grace_still_posts(api, tmp_path):
     async with bot_at(api, tmp_path, clock) as bot:
         await scheduled(bot)
         clock.now = TUE_19 + timedelta(minutes=50)
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
 
 
 async def test_apscheduler_runs_a_session_late_within_the_grace_and_drops_it_after(api, tmp_path):
@@ -200,7 +194,7 @@ async def test_apscheduler_runs_a_session_late_within_the_grace_and_drops_it_aft
         (late,) = await run_coroutine_job(armed, "default", [real_now - timedelta(minutes=50)], "t")
         await bot.settle()
         assert late.code == EVENT_JOB_EXECUTED
-        assert headings(bot.texts()) == ["Point 1/10"] * 3
+        assert headings(bot.texts()) == point_headings(1)
         (missed,) = await run_coroutine_job(armed, "default", [real_now - timedelta(hours=2)], "t")
         assert missed.code == EVENT_JOB_MISSED
 
@@ -219,7 +213,7 @@ async def test_a_paused_circle_keeps_its_schedule_but_does_not_post(api, tmp_pat
         await bot.command("/resume")
         assert headings(bot.texts()) == []  # the skipped session is not owed after /resume
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
 
 
 async def test_holidays_skip_sessions_and_the_reply_shows_the_real_next_ones(api, tmp_path):
@@ -238,7 +232,7 @@ async def test_holidays_skip_sessions_and_the_reply_shows_the_real_next_ones(api
         (cleared,) = await bot.command("/holiday off")
         assert "Holidays cleared." in cleared
         clock.now = datetime(2026, 12, 8, 19, 0, tzinfo=BERLIN)
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
         (bad,) = await bot.command("/holiday 2026-12-24..2026-12-20")
         assert "\n" not in bad and "before it starts" in bad
 
@@ -341,9 +335,10 @@ async def test_a_session_that_comes_before_the_paced_prompt_completes_the_point(
         await fire(bot)
         clock.now = TUE_19 + timedelta(days=1)
         sent = await fire(bot)
-        assert headings(sent) == ["Point 1/10"] * 2  # the reply and the prompt, not point 2
+        # The reply and the prompt, not point 2.
+        assert headings(sent) == point_headings(1, ("reply", "prompt"))
         clock.now = TUE_19 + timedelta(days=2)
-        assert headings(await fire(bot)) == ["Point 2/10"]
+        assert headings(await fire(bot)) == point_headings(2, ("letter",))
 
 
 async def test_next_posts_the_rest_of_a_paced_point_at_once(api, tmp_path):
@@ -354,7 +349,7 @@ async def test_next_posts_the_rest_of_a_paced_point_at_once(api, tmp_path):
         clock.now = TUE_19
         await fire(bot)
         sent = await bot.command("/next")
-        assert headings(sent) == ["Point 1/10"] * 2
+        assert headings(sent) == point_headings(1, ("reply", "prompt"))
         clock.now = TUE_19 + timedelta(days=1)
         assert await fire(bot, f"pace:{GROUP}:reply") == []
 
@@ -421,7 +416,7 @@ async def test_a_session_missed_while_down_is_posted_late_within_the_grace(api, 
         assert next_fire(bot, clock.now) == THU_19
     new = bot.texts()[2:]
     assert new[0] == "Posting the 19:00 session late: the bot was offline."
-    assert headings(new) == ["Point 1/10"] * 3
+    assert headings(new) == point_headings(1)
 
 
 async def test_a_session_missed_beyond_the_grace_is_skipped_and_the_group_told(api, tmp_path):
@@ -435,7 +430,7 @@ async def test_a_session_missed_beyond_the_grace_is_skipped_and_the_group_told(a
             "The bot was offline at 19:00 Tue 1 Dec; the next session is Thu 3 Dec 19:00."
         ]
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
     async with bot_at(api, tmp_path, clock) as bot:  # told once, not at every start
         await bot.settle()
     assert sum(t.startswith("The bot was offline") for t in bot.texts()) == 1
@@ -448,7 +443,7 @@ async def test_a_long_outage_posts_at_most_one_session(api, tmp_path):
     clock.now = datetime(2026, 12, 5, 19, 30, tzinfo=BERLIN)  # five sessions missed
     async with bot_at(api, tmp_path, clock, late_grace_minutes=45) as bot:
         await bot.settle()
-    assert headings(bot.texts()) == ["Point 1/10"] * 3
+    assert headings(bot.texts()) == point_headings(1)
     assert "Posting the 19:00 session late" in bot.texts()[2]
 
 
@@ -471,35 +466,34 @@ async def test_a_one_off_session_posts_once_and_is_not_re_armed_after(api, tmp_p
         (reply,) = await scheduled(bot, "2026-12-01 19:00")
         assert "once, on Tue 1 Dec 2026 at 19:00" in reply
         clock.now = TUE_19
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
     clock.now = TUE_19 + timedelta(minutes=5)
     async with bot_at(api, tmp_path, clock) as bot:
         await bot.settle()
         assert jobs(bot, "session:") == []
         (status,) = await bot.command("/status")
         assert "Next scheduled post: none (post with /next)" in status
-    assert headings(bot.texts()) == ["Point 1/10"] * 3
+    assert headings(bot.texts()) == point_headings(1)
 
 
-async def test_a_forum_circle_links_answers_inside_its_topic(tmp_path):
-    with FakeBotAPI() as api:
-        make_world(api, forum=True)
-        topic = api.create_topic(GROUP, "Reading")
-        clock = Clock(START)
-        async with bot_at(api, tmp_path, clock) as bot:
-            await bot.command("/circle_start", thread_id=topic)
-            await bot.command("/schedule daily 19:00", thread_id=topic)
-            clock.now = TUE_19
-            await fire(bot)
-            prompt = api.sent_messages(GROUP)[-1]
-            api.send_text(GROUP, ALICE, "Yes.", reply_to=prompt["message_id"], thread_id=topic)
-            await bot.settle()
-            clock.now = TUE_19 + timedelta(days=1)
-            await fire(bot)
-        (digest,) = [m for m in api.sent_messages(GROUP) if m.get("text", "").startswith("📝")]
-        assert digest["message_thread_id"] == topic
-        (link,) = [e["url"] for e in digest["entities"] if e["type"] == "text_link"]
-        assert link.startswith(f"https://t.me/c/123/{topic}/")
+async def test_a_forum_circle_links_answers_inside_its_topic(forum_api, tmp_path):
+    api = forum_api
+    topic = api.create_topic(GROUP, "Reading")
+    clock = Clock(START)
+    async with bot_at(api, tmp_path, clock) as bot:
+        await bot.command("/circle_start", thread_id=topic)
+        await bot.command("/schedule daily 19:00", thread_id=topic)
+        clock.now = TUE_19
+        await fire(bot)
+        prompt = api.sent_messages(GROUP)[-1]
+        api.send_text(GROUP, ALICE, "Yes.", reply_to=prompt["message_id"], thread_id=topic)
+        await bot.settle()
+        clock.now = TUE_19 + timedelta(days=1)
+        await fire(bot)
+    (digest,) = [m for m in api.sent_messages(GROUP) if m.get("text", "").startswith("📝")]
+    assert digest["message_thread_id"] == topic
+    (link,) = [e["url"] for e in digest["entities"] if e["type"] == "text_link"]
+    assert link.startswith(f"https://t.me/c/123/{topic}/")
 
 
 async def test_a_circle_scheduled_before_the_bookkeeping_existed_owes_nothing(api, tmp_path):
@@ -512,4 +506,4 @@ async def test_a_circle_scheduled_before_the_bookkeeping_existed_owes_nothing(ap
         await bot.settle()
         assert headings(bot.texts()) == []
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)

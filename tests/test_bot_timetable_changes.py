@@ -12,18 +12,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI
 from tests.bot_harness import (
     ALICE,
     GROUP,
+    TINY,
     Clock,
     bot_at,
     fire,
     headings,
     job,
     jobs,
-    make_world,
     next_fire,
+    point_headings,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -31,13 +31,6 @@ START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday, 11:00 in Berlin
 TUE_19 = datetime(2026, 12, 1, 19, 0, tzinfo=BERLIN)
 THU_19 = datetime(2026, 12, 3, 19, 0, tzinfo=BERLIN)
 PACE_REPLY, PACE_PROMPT = f"pace:{GROUP}:reply", f"pace:{GROUP}:prompt"
-
-
-@pytest.fixture
-def api():
-    with FakeBotAPI() as api:
-        make_world(api)
-        yield api
 
 
 async def scheduled(bot, spec: str = "tue,thu 19:00") -> list[str]:
@@ -65,7 +58,7 @@ async def test_a_new_run_after_a_stop_owes_no_session_of_the_old_run(api, tmp_pa
         await bot.settle()
         assert bot.texts()[said:] == []  # no "the bot was offline at 19:00 Thu 3 Dec"
         clock.now = datetime(2026, 12, 8, 19, 0, tzinfo=BERLIN)
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3  # the new run's first session
+        assert headings(await fire(bot)) == point_headings(1)  # the new run's first session
 
 
 async def test_sessions_of_a_pause_are_not_owed_after_resume_and_a_restart(api, tmp_path):
@@ -83,7 +76,7 @@ async def test_sessions_of_a_pause_are_not_owed_after_resume_and_a_restart(api, 
         assert headings(bot.texts()) == []
         assert not any("late" in t or "offline" in t for t in bot.texts())
         clock.now = datetime(2026, 12, 10, 19, 0, tzinfo=BERLIN)
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
 
 
 # -- pacing changed mid-point --------------------------------------------------------------
@@ -95,13 +88,13 @@ async def test_pace_off_in_the_middle_of_a_paced_point_posts_the_rest_at_once(ap
         await scheduled(bot)
         await bot.command("/pace reply +10m prompt +20m")
         clock.now = TUE_19
-        assert headings(await fire(bot)) == ["Point 1/10"]
+        assert headings(await fire(bot)) == point_headings(1, ("letter",))
         clock.now = TUE_19 + timedelta(minutes=5)
         sent = await bot.command("/pace off")
-        assert headings(sent) == ["Point 1/10"] * 2  # the reply and the prompt, now
+        assert headings(sent) == point_headings(1, ("reply", "prompt"))  # both now
         assert jobs(bot, "pace:") == []
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 2/10"] * 3
+        assert headings(await fire(bot)) == point_headings(2)
 
 
 async def test_new_offsets_mid_point_post_what_is_now_due_and_arm_the_rest(api, tmp_path):
@@ -127,7 +120,7 @@ async def test_with_no_late_grace_a_session_held_up_seconds_still_posts(api, tmp
         await scheduled(bot)
         assert job(bot).job.misfire_grace_time == 60
         clock.now = TUE_19 + timedelta(seconds=40)
-        assert headings(await fire(bot)) == ["Point 1/10"] * 3
+        assert headings(await fire(bot)) == point_headings(1)
         clock.now = THU_19 + timedelta(minutes=5)  # beyond what APScheduler lets through
         assert await fire(bot) == [
             "The bot was held up at 19:00 Thu 3 Dec; the next session is Tue 8 Dec 19:00."
@@ -143,12 +136,12 @@ async def test_next_just_before_a_session_counts_as_that_session(api, tmp_path):
         await scheduled(bot)
         clock.now = TUE_19 - timedelta(minutes=2)
         sent = await bot.command("/next")
-        assert headings(sent) == ["Point 1/10"] * 3
+        assert headings(sent) == point_headings(1)
         assert sent[-1] == "This counts as the 19:00 session: it will not post another point."
         clock.now = TUE_19
         assert await fire(bot) == []
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 2/10"] * 3
+        assert headings(await fire(bot)) == point_headings(2)
 
 
 async def test_next_long_before_a_session_or_finishing_a_point_claims_nothing(api, tmp_path):
@@ -160,13 +153,13 @@ async def test_next_long_before_a_session_or_finishing_a_point_claims_nothing(ap
         sent = await bot.command("/next")
         assert not any("counts as" in t for t in sent)
         clock.now = TUE_19
-        assert headings(await fire(bot)) == ["Point 2/10"]  # paced: the letter
+        assert headings(await fire(bot)) == point_headings(2, ("letter",))  # paced: the letter
         clock.now = THU_19 - timedelta(minutes=5)
         sent = await bot.command("/next")  # the rest of point 2: not a session of its own
-        assert headings(sent) == ["Point 2/10"] * 2
+        assert headings(sent) == point_headings(2, ("reply", "prompt"))
         assert not any("counts as" in t for t in sent)
         clock.now = THU_19
-        assert headings(await fire(bot)) == ["Point 3/10"]
+        assert headings(await fire(bot)) == point_headings(3, ("letter",))
 
 
 # -- /skip past the last point -------------------------------------------------------------
@@ -174,17 +167,18 @@ async def test_next_long_before_a_session_or_finishing_a_point_claims_nothing(ap
 
 async def test_skip_past_the_last_point_finishes_as_a_session_does(api, tmp_path):
     clock = Clock(START)
+    last = len(TINY.points)
     async with bot_at(api, tmp_path, clock) as bot:
         await scheduled(bot)
         await bot.command("/remind 1h")
-        await bot.command("/goto 10")
+        await bot.command(f"/goto {last}")
         await bot.command("/next")
         prompt = api.sent_messages(GROUP)[-1]
         api.send_text(GROUP, ALICE, "Agreed.", reply_to=prompt["message_id"])
         await bot.settle()
         sent = await bot.command("/skip")
         assert sent[0] == "⏭ Skipped."
-        assert sent[1].startswith("📝 Point 10") and "1 answer from 1 member: Alice" in sent[1]
+        assert sent[1].startswith(f"📝 Point {last}") and "1 answer from 1 member: Alice" in sent[1]
         assert "the circle is finished" in sent[2]
         assert "/export sends the minutes to you privately" in sent[2]
         assert jobs(bot, "") == []  # disarmed: session and reminder

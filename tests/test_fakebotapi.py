@@ -39,6 +39,7 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler
 
 from bot.fakebotapi import GROUP_ANONYMOUS_BOT_ID, FakeBotAPI
+from tests.bot_harness import serving
 
 TOKEN = "123:TEST"
 ADA, BOB, CAROL = 42, 43, 44
@@ -47,7 +48,7 @@ GROUP, FORUM = -1001, -1002
 
 @pytest.fixture
 def api():
-    with FakeBotAPI(bot_token=TOKEN, bot_username="circle_test_bot") as fake:
+    with serving(FakeBotAPI(bot_token=TOKEN, bot_username="circle_test_bot")) as fake:
         fake.user(ADA, "Ada", username="ada")
         fake.user(BOB, "Bob")
         fake.user(CAROL, "Carol")
