@@ -3,8 +3,9 @@
 The lists come from the code, never from this file: the click command tree (`bot.cli.cli`), the
 config schema (`bot.config.SCHEMA`) and the bot's one command table
 (`bot.telegram.commands.COMMANDS`). A new command or option without docs fails here, as in
-sqlite-utils' own `tests/test_docs.py`. Each check is a helper that returns what is missing, and the last tests
-feed each helper a document that lacks something, so none of these checks can pass by default.
+sqlite-utils' own `tests/test_docs.py`. Each check is a helper that returns what is missing,
+and the last tests feed each helper a document that lacks something, so none of these checks
+can pass by default.
 """
 
 from __future__ import annotations
