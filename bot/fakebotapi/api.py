@@ -109,6 +109,11 @@ class FakeBotAPI(InjectMixin):
         """Base of the HTTP control API (``/_control/world``, ``/_control/send``, ...)."""
         return f"{self.url}/_control"
 
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        """Where message dates come from (Unix seconds); None: the wall clock. A rehearsal
+        whose clock jumps ahead lends it here, so members' messages carry the same time."""
+        self._state.clock = clock or time.time
+
     def set_rehearsal_hooks(
         self,
         advance: Callable[[str], JSON] | None = None,

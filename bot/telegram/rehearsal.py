@@ -183,6 +183,7 @@ def run_rehearsal(content_dir: Path, exchange_id: str, port: int, db: Path | Non
         api.start()
         try:
             clock = RehearsalClock()
+            api.set_clock(lambda: clock().timestamp())
             config = rehearsal_config(content_dir, exchange_id, database, api)
             app = build_application(config, clock=clock)
             rehearsal = Rehearsal(app, clock)
