@@ -72,7 +72,8 @@ def run(config_path: str) -> None:
     type=click.Path(file_okay=False),
     help="Folder of exchanges.",
 )
-def rehearse(exchange_id: str, port: int, db: str | None, content_dir: str) -> None:
+@click.option("--no-open", is_flag=True, help="Only print the page's URL; open no browser.")
+def rehearse(exchange_id: str, port: int, db: str | None, content_dir: str, no_open: bool) -> None:
     """Try a whole circle in the browser: no Telegram account or token needed."""
     try:
         library = load_library(content_dir)
@@ -87,7 +88,8 @@ def rehearse(exchange_id: str, port: int, db: str | None, content_dir: str) -> N
         sys.exit(2)
     from bot.telegram.rehearsal import run_rehearsal  # imported late: needs PTB
 
-    sys.exit(run_rehearsal(Path(content_dir), exchange_id, port, Path(db) if db else None))
+    database = Path(db) if db else None
+    sys.exit(run_rehearsal(Path(content_dir), exchange_id, port, database, open_page=not no_open))
 
 
 @cli.group()

@@ -80,7 +80,7 @@ def rehearsal(tmp_path: Path) -> Iterator[Rehearsal]:
     db = tmp_path / "rehearsal.db"
     command = [
         sys.executable, "-m", "bot.cli", "rehearse", "--port", "0", "--db", str(db),
-        "--content", str(ROOT / "tests" / "content"), "--exchange", "tiny",
+        "--content", str(ROOT / "tests" / "content"), "--exchange", "tiny", "--no-open",
     ]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -58,8 +58,8 @@ def test_the_clock_bar_without_a_schedule_says_there_is_nothing_to_jump_to(tmp_p
         assert run.call("agenda")["sessions"] == [
             "No sessions scheduled: /schedule tue,thu 19:00 sets some."
         ]
-        after_a_day = datetime.fromisoformat(run.call("clock", {"jump": "day"})["now"])
-        after_an_hour = datetime.fromisoformat(run.call("clock", {"jump": "hour"})["now"])
+        after_a_day = datetime.fromisoformat(run.call("clock", {"jump": "day"})["at"])
+        after_an_hour = datetime.fromisoformat(run.call("clock", {"jump": "hour"})["at"])
         assert after_an_hour - after_a_day >= timedelta(hours=1)
 
 

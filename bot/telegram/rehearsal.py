@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import tempfile
 import threading
+import webbrowser
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram import Update
@@ -131,17 +135,22 @@ class Rehearsal:
             await fire_due(self.app, self.clock())
             await asyncio.sleep(PUMP_SECONDS)
 
+    def _when(self, moment: datetime) -> dict[str, str]:
+        """`now` for the page, in the circle's default zone; `at` for scripts."""
+        zone = ZoneInfo(self.app.bot_data.config.timezone)
+        return {"now": f"{when(moment.astimezone(zone))} ({zone})", "at": moment.isoformat()}
+
     async def _advance(self, kind: str) -> dict[str, Any]:
         now = self.clock()
         if kind == "next":
             target = next_job_time(self.app, now)
             if target is None:
-                return {"now": now.isoformat(), "note": "nothing is scheduled"}
+                return {**self._when(now), "note": "nothing is scheduled"}
             now = self.clock.advance(target - now + timedelta(seconds=1))
         else:
             now = self.clock.advance(JUMPS[kind])
         fired = await fire_due(self.app, now)
-        return {"now": now.isoformat(), "fired": fired}
+        return {**self._when(now), "fired": fired}
 
     def advance(self, kind: str) -> dict[str, Any]:
         """The page's clock buttons (called on the fake's HTTP thread)."""
@@ -170,7 +179,15 @@ def rehearsal_config(content_dir: Path, exchange_id: str, database: Path, api: A
     )
 
 
-def run_rehearsal(content_dir: Path, exchange_id: str, port: int, db: Path | None) -> int:
+def _has_desktop() -> bool:
+    # On a server webbrowser would start a text browser in this terminal and wait for it.
+    graphical = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    return bool(graphical) or sys.platform in ("darwin", "win32")
+
+
+def run_rehearsal(
+    content_dir: Path, exchange_id: str, port: int, db: Path | None, open_page: bool = True
+) -> int:
     """Serve the page and run the bot until interrupted; returns the exit code."""
     from bot.fakebotapi import FakeBotAPI
     from bot.fakebotapi.demo import build_demo_world
@@ -197,6 +214,8 @@ def run_rehearsal(content_dir: Path, exchange_id: str, port: int, db: Path | Non
             app.post_init = post_init
             print(f"Rehearsal of {exchange_id!r}: open {api.page_url}", flush=True)
             print("No Telegram account or token is used. Ctrl+C stops.", flush=True)
+            if open_page and _has_desktop():
+                webbrowser.open(api.page_url)
             app.run_polling(allowed_updates=Update.ALL_TYPES)
         finally:
             api.stop()
