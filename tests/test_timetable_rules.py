@@ -35,10 +35,10 @@ from bot.schedule.timetable import (
     misfire_seconds,
     reminder_time,
     upcoming,
-    when,
 )
 from bot.sessions import open_session, run_due
 from bot.text import organizer
+from bot.text.dates import when
 from tests.engine_helpers import walk
 
 BERLIN = ZoneInfo("Europe/Berlin")

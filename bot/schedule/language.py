@@ -25,7 +25,6 @@ class ScheduleError(ValueError):
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _ALIASES = {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 _GROUPS = {"weekdays": (0, 1, 2, 3, 4), "weekends": (5, 6), "weekend": (5, 6)}
 MAX_OFFSET = timedelta(days=30)
@@ -123,11 +122,6 @@ def zone(name: str) -> ZoneInfo:
 
 def format_time(hour: int, minute: int) -> str:
     return f"{hour:02d}:{minute:02d}"
-
-
-def format_day(d: date) -> str:
-    """``Tue 1 Dec 2026`` (locale-independent)."""
-    return f"{WEEKDAYS[d.weekday()].capitalize()} {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _cron_day(text: str, is_end: bool) -> int:

@@ -27,7 +27,6 @@ from bot.schedule.language import (
     WEEKDAYS,
     ScheduleError,
     cron_weekdays,
-    format_day,
     format_time,
     is_date,
     known_timezone,
@@ -40,6 +39,7 @@ from bot.schedule.language import (
     zone,
 )
 from bot.schedule.wallclock import WallClockCronTrigger
+from bot.text.dates import day
 
 FORMS = (
     'Try "tue,thu 19:00", "daily 08:00", "every 2 days 20:00", "2026-12-01 19:00",'
@@ -88,7 +88,7 @@ class Schedule:
             return f"every {self.every_days} days at {at} from {self.start} ({tz})"
         if self.kind == "once":
             assert self.start is not None
-            return f"once, on {format_day(self.start)} at {at} ({tz})"
+            return f"once, on {day(self.start)} at {at} ({tz})"
         return f"{_cron_words(self.cron) or 'cron ' + self.cron} ({tz})"
 
     def trigger(self) -> BaseTrigger:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
-from bot.schedule.language import MONTHS, WEEKDAYS, Pacing, format_day
+from bot.schedule.language import Pacing
 from bot.schedule.spec import Schedule, next_runs
 
 Holidays = Sequence[tuple[date, date]]
@@ -174,13 +174,3 @@ def smallest_gap(runs: Sequence[datetime]) -> timedelta | None:
     """The shortest time between two consecutive sessions (None: fewer than two)."""
     gaps = [b.astimezone(UTC) - a.astimezone(UTC) for a, b in pairwise(runs)]
     return min(gaps) if gaps else None
-
-
-def when(moment: datetime) -> str:
-    """`Thu 3 Dec 2026 19:00`, in the moment's own time zone."""
-    return f"{format_day(moment.date())} {moment:%H:%M}"
-
-
-def short_day(moment: datetime) -> str:
-    """`Thu 3 Dec`."""
-    return f"{WEEKDAYS[moment.weekday()].capitalize()} {moment.day} {MONTHS[moment.month - 1]}"

@@ -32,9 +32,10 @@ from telegram.ext import Application
 
 from bot.config import Config
 from bot.model import load_active
-from bot.schedule.timetable import upcoming, when
+from bot.schedule.timetable import upcoming
 from bot.telegram.app import build_application
 from bot.telegram.context import CircleContext
+from bot.text.dates import when
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from telegram.ext import Application
 
 from bot.model import load_circle
 from bot.posting import Delivery
-from bot.schedule.timetable import when
 from bot.sessions import delivery_now
 from bot.telegram.context import BotData, CircleContext
 from bot.telegram.posting import PostResult, deliver
+from bot.text.dates import when
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from html import escape
 
 from bot.reads import NextPost, Status
-from bot.schedule.timetable import when
 from bot.text import _
+from bot.text.dates import when
 
 SKIP_HINT = "; to jump to a point use <code>/goto 3</code>"
 

@@ -8,8 +8,8 @@ from html import escape
 
 from bot.reads import Digest
 from bot.schedule.language import format_duration
-from bot.schedule.timetable import short_day, when
 from bot.text import _, ngettext
+from bot.text.dates import short_day, when
 
 MAX_NAMES = 12
 MAX_LINKS = 10

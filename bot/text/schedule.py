@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from html import escape
 
 from bot.schedule.language import format_duration
-from bot.schedule.timetable import when
 from bot.text import _
+from bot.text.dates import when
 
 EXAMPLE = "<code>/schedule tue,thu 19:00</code>"
 
