@@ -23,6 +23,7 @@ from bot.model import (
     Circle,
     Refusal,
     load_circle,
+    load_with_exchange,
 )
 from bot.posting import point_posted, visit_posts
 from bot.reads import Digest, point_digest
@@ -280,12 +281,10 @@ class Circles:
         return Refusal(text.unknown_exchange(exchange_id, sorted(self.exchanges)))
 
     def _active(self, chat_id: int) -> tuple[Circle, Exchange] | Refusal:
-        circle = load_circle(self.store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = self.exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(self.store, self.exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         if not circle.active:
             return Refusal(text.has_ended(circle.state))
         return circle, exchange

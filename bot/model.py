@@ -8,14 +8,17 @@ a *slot* is a scheduled time; a *run* is one walk through the exchange.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.exchange import Exchange
 from bot.schedule.language import Pacing
 from bot.schedule.timetable import pace_times
 from bot.settings import Settings, from_json
 from bot.store import Store, parse_iso
+from bot.text import circle as text
 
 RUNNING, PAUSED, FINISHED, STOPPED = "running", "paused", "finished", "stopped"
 ACTIVE = (RUNNING, PAUSED)
@@ -109,6 +112,19 @@ def circle_from_row(row: dict[str, Any]) -> Circle:
 def load_circle(store: Store, chat_id: int) -> Circle | None:
     row = store.one(CIRCLE_SQL + " WHERE circles.chat_id = ?", [chat_id])
     return circle_from_row(row) if row else None
+
+
+def load_with_exchange(
+    store: Store, exchanges: Mapping[str, Exchange], chat_id: int
+) -> tuple[Circle, Exchange] | Refusal:
+    """The chat's circle and its exchange, or why there is none."""
+    circle = load_circle(store, chat_id)
+    if circle is None:
+        return Refusal(text.no_circle())
+    exchange = exchanges.get(circle.exchange_id)
+    if exchange is None:
+        return Refusal(text.exchange_gone(circle.exchange_id))
+    return circle, exchange
 
 
 def load_active(store: Store) -> list[Circle]:

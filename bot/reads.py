@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.exchange import Exchange
-from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_circle
+from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_with_exchange
 from bot.posting import point_posted, visit_posts
 from bot.render import render_point
 from bot.schedule.timetable import upcoming
 from bot.store import Store, parse_iso
-from bot.text import circle as text
 
 
 @dataclass(frozen=True)
@@ -114,12 +113,10 @@ def status(
 ) -> Status | Refusal:
     """Where the circle stands, and who answered the current point in this run."""
     with store.transaction(write=False):
-        circle = load_circle(store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(store, exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         index = min(circle.point_index, len(exchange.points) - 1)
         answers = store.all(
             "SELECT user_id, display_name FROM answers"
@@ -158,12 +155,10 @@ def points_overview(
 ) -> list[PointLine] | Refusal:
     """Every point; `discussed` = all its messages were sent in one visit this run."""
     with store.transaction(write=False):
-        circle = load_circle(store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(store, exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         rows = store.all(
             "SELECT point_index, visit, key FROM posts WHERE run_id = ? AND status = ?",
             [circle.run_id, SENT],

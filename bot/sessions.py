@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.exchange import Exchange
-from bot.model import FINISHED, PAUSED, RUNNING, STOPPED, Circle, Refusal, load_active, load_circle
+from bot.model import (
+    FINISHED,
+    PAUSED,
+    RUNNING,
+    STOPPED,
+    Circle,
+    Refusal,
+    load_active,
+    load_circle,
+    load_with_exchange,
+)
 from bot.posting import Delivery, delivery, point_posted, visit_posts
 from bot.reads import Digest, point_digest
 from bot.render import render_point
@@ -158,12 +168,10 @@ def interrupted(store: Store, exchanges: Exchanges, now: datetime) -> list[Deliv
 
 
 def _running(store: Store, exchanges: Exchanges, chat_id: int) -> tuple[Circle, Exchange] | Refusal:
-    circle = load_circle(store, chat_id)
-    if circle is None:
-        return Refusal(text.no_circle())
-    exchange = exchanges.get(circle.exchange_id)
-    if exchange is None:
-        return Refusal(text.exchange_gone(circle.exchange_id))
+    loaded = load_with_exchange(store, exchanges, chat_id)
+    if isinstance(loaded, Refusal):
+        return loaded
+    circle, exchange = loaded
     if circle.state == PAUSED:
         return Refusal(text.paused_resume_first())
     if circle.state in (FINISHED, STOPPED):

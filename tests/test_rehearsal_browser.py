@@ -12,30 +12,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.chromium import chromium
 from tests.rehearsal_process import ADA, ALICE, BOB, GROUP, rehearsal
-from tests.test_rehearsal_page_browser import CHROMIUM, FLAGS
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> BrowserContext:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
-    profile = tmp_path_factory.mktemp("rehearsal-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1100, "height": 900},
-        )
-        context.set_default_timeout(15000)
+def browser(tmp_path_factory) -> Iterator[BrowserContext]:
+    with chromium(tmp_path_factory.mktemp("rehearsal-profile"), height=900) as context:
         yield context
-        context.close()
 
 
 def send(page: Page, text: str) -> None:
