@@ -206,6 +206,24 @@ async def test_a_reply_to_the_poll_counts_as_an_answer(api, tmp_path):
     assert "Answers on this point: 1" in status
 
 
+async def test_polls_are_anonymous_so_no_member_sees_another_members_vote(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        await bot.command(f"/goto {POLL_POINT}")
+        await bot.command("/next")
+    (call,) = api.calls_to("sendPoll")
+    assert call.params["is_anonymous"] is True
+
+
+async def test_circle_start_and_help_name_the_source_and_further_reading(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (started,) = await bot.command("/circle_start")
+        (help_text,) = await bot.command("/help", user=ALICE)
+    for text in (started, help_text):
+        assert "Source: https://example.org/tiny-exchange" in text
+        assert "Further reading:\n• https://example.org/background?a=1&b=2" in text
+
+
 async def test_replies_to_the_bots_own_command_answers_are_not_answers(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
