@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.circles import Circles
 from bot.config import Config
@@ -71,7 +71,6 @@ class CircleContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
 CONTEXT_TYPES = ContextTypes(context=CircleContext, bot_data=BotData)
 Handler = Callable[[Update, CircleContext], Awaitable[None]]
-App = Application[Any, CircleContext, dict, dict, BotData, Any]
 
 
 async def reply(message: Message, html: str, **kwargs: Any) -> Message:
