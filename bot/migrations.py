@@ -2,21 +2,10 @@
 
 Migrations are named, applied in the order they are registered, and recorded in sqlite-utils'
 `_sqlite_migrations` table (set "discussion-circle"). Never edit or rename a released
-migration: append a new one. docs/database.md explains the whole scheme.
-
-Two things are added on top of `Migrations.apply`:
-
-- **One migration per `BEGIN IMMEDIATE` transaction, re-checked under the lock.** `apply()`
-  reads what is pending before it takes any lock and wraps each migration in `db.atomic()`,
-  a deferred `BEGIN`; two processes opening a new file at once would both try to create the
-  tables. Here each step first takes the write lock, then asks what is pending, then applies
-  the first pending migration through `apply()` (whose `atomic()` becomes a savepoint inside
-  our transaction) and commits it with its record.
-- **The bridge.** Before version 4 of the bot the schema version was `PRAGMA user_version`
-  (1-3) and there was no `_sqlite_migrations` table. The first N migrations of `SCHEMA` are
-  the old versions 1..N, so a database at `user_version` N gets N records and is not migrated
-  again. `user_version` is still kept equal to the number of applied migrations, so an older
-  bot refuses a database that has more migrations than it knows, as it always did.
+migration: append a new one. docs/database.md explains the whole scheme: one migration per
+`BEGIN IMMEDIATE` transaction, re-checked under the lock (two processes may open a new file at
+once), and the bridge from the `PRAGMA user_version` (1-3) of bots before version 4, which is
+still kept equal to the number of applied migrations so an older bot refuses a newer file.
 """
 
 from __future__ import annotations
@@ -29,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import sqlite_utils
+
+from bot.migrations_members import MEMBERS_AND_CONSOLE
 
 Migration = Callable[[sqlite_utils.Database], None]
 M = TypeVar("M", bound=Migration)
@@ -283,6 +274,14 @@ def typed_settings_and_visits(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE circles RENAME COLUMN current_point TO point_index")
     db.execute("ALTER TABLE circles RENAME COLUMN session_cursor TO session_visit")
     db.execute("ALTER TABLE posts RENAME COLUMN cursor TO visit")
+
+
+@SCHEMA(name="members_and_console")
+def members_and_console(db: sqlite_utils.Database) -> None:
+    """5: who the members are and how to reach them (issue 13): the member's source and
+    opt-in, private chats and the console's choice, nudges, catch-up posts, late answers."""
+    for statement in MEMBERS_AND_CONSOLE:
+        db.execute(statement)
 
 
 LATEST = len(SCHEMA.names)

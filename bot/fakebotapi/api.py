@@ -141,6 +141,10 @@ class FakeBotAPI(InjectMixin):
     def latency(self, seconds: float) -> None:
         self._state.latency = seconds
 
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        """Stamp messages with ``clock()`` (epoch seconds) instead of real time; None resets."""
+        self._state.clock = clock or time.time
+
     @property
     def started_private(self) -> set[int]:
         """User ids whose private chat the bot may write to (mutable, live set)."""

@@ -137,10 +137,13 @@ class State:
         self.internal_errors: list[str] = []
         self.stopping = False
         self._counter = 0
+        # What Telegram stamps on messages as `date` (seconds); a test or a rehearsal may
+        # replace it with its own clock so message dates follow the bot's clock.
+        self.clock: Any = time.time
 
     # -- small helpers -------------------------------------------------------------------
     def now(self) -> int:
-        return int(time.time())
+        return int(self.clock())
 
     def next_id(self, prefix: str) -> str:
         with self.lock:
