@@ -88,14 +88,20 @@ class Target:
             console.close_private(store, user_id)
             self.route = console.GROUP
             return None
-        console.open_private(store, user_id, self.context.now())
+        await self.acknowledge()
+        return sent
+
+    async def acknowledge(self) -> None:
+        """Something reached the organizer privately: note the private chat; the group sees a
+        👌 on the command (once), nothing more."""
+        if self.user_id is not None:
+            console.open_private(self.context.bot_data.store, self.user_id, self.context.now())
         if not self.in_private and not self.reacted:
             self.reacted = True
             try:
                 await self.message.set_reaction(ReactionTypeEmoji(ACK))
             except TelegramError as error:
                 log.info("chat=%s no reaction possible: %s", self.chat_id, error)
-        return sent
 
 
 async def organized_chats(context: CircleContext, user_id: int) -> list[int]:

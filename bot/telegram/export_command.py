@@ -78,5 +78,5 @@ async def export(update: Update, context: CircleContext) -> None:
         fmt,
         minutes.answer_count,
     )
-    if not target.in_private:  # in private the document speaks for itself
-        await target.reply(text.sent())
+    # The document speaks for itself: the group sees a 👌 on the command, nothing more.
+    await target.acknowledge()
