@@ -185,6 +185,7 @@ def run_rehearsal(content_dir: Path, exchange_id: str, port: int, db: Path | Non
             clock = RehearsalClock()
             config = rehearsal_config(content_dir, exchange_id, database, api)
             app = build_application(config, clock=clock)
+            api.set_clock(lambda: clock().timestamp())  # messages dated by the rehearsal clock
             rehearsal = Rehearsal(app, clock)
             start_up = app.post_init
 
