@@ -41,7 +41,7 @@ class Answer:
         return self.point_index + 1
 
 
-def _answer(row: dict[str, Any], duplicate: bool = False) -> Answer:
+def answer_from_row(row: dict[str, Any], duplicate: bool = False) -> Answer:
     created = parse_iso(row["created_at"])
     assert created is not None
     return Answer(
@@ -73,7 +73,7 @@ def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datet
         "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
         " VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
-        " display_name = excluded.display_name, last_seen = excluded.last_seen",
+        " display_name = excluded.display_name, last_seen = excluded.last_seen, left_at = NULL",
         [chat_id, user_id, display_name, iso(now), iso(now)],
     )
 
@@ -94,9 +94,12 @@ def record_answer(
     now: datetime,
     text: str | None = None,
     media_kind: str | None = None,
+    written_at: datetime | None = None,
 ) -> Answer | None:
     """Store a reply to a bot post as an answer; None if it replies to no post of ours.
 
+    `written_at` is Telegram's date of the message: an answer read after downtime keeps the
+    time it was written, not the time it was processed (`now` when not given).
     The same message delivered twice is stored once: the second call returns the stored
     answer with `duplicate=True`.
     """
@@ -105,7 +108,7 @@ def record_answer(
     with store.transaction():
         existing = _answer_row(store, chat_id, message_id)
         if existing is not None:
-            return _answer(existing, duplicate=True)
+            return answer_from_row(existing, duplicate=True)
         post = store.one(
             "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
             [chat_id, reply_to_message_id],
@@ -127,13 +130,22 @@ def record_answer(
                 "text": text,
                 "media_kind": media_kind,
                 "reply_to_message_id": reply_to_message_id,
-                "created_at": iso(now),
+                "created_at": iso(written_at or now),
             },
         )
         _see(store, chat_id, user_id, display_name, now)
         row = _answer_row(store, chat_id, message_id)
         assert row is not None
-        return _answer(row)
+        return answer_from_row(row)
+
+
+def mark_digested(store: Store, run_id: int | None, now: datetime) -> None:
+    """Every answer of the run so far has been reported by a digest (inside the use-case that
+    posts the digest): what comes later to a closed point is a late answer for the next one."""
+    store.execute(
+        "UPDATE answers SET digested_at = ? WHERE run_id = ? AND digested_at IS NULL",
+        [iso(now), run_id],
+    )
 
 
 def record_edit(
@@ -155,7 +167,7 @@ def record_edit(
             return None
         row = _answer_row(store, chat_id, message_id)
         assert row is not None
-        return _answer(row)
+        return answer_from_row(row)
 
 
 def forget_member(

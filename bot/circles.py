@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.answers import mark_digested
 from bot.exchange import Exchange
 from bot.model import (
     ACTIVE,
@@ -143,6 +144,7 @@ class Circles:
                 if point_posted(posts, render_point(exchange, index), True):
                     title = exchange.points[index].title
                     closed = point_digest(self.store, circle.run_id, index, title)
+                    mark_digested(self.store, circle.run_id, now)
             if index + 1 >= count:
                 self._finish(circle, now, FINISHED)
             else:
@@ -303,9 +305,12 @@ class Circles:
                 self._finish(circle, now, STOPPED)
             elif action == "pause":
                 self._update(circle.id, now, state=PAUSED)
-            else:  # resume: the slots of the pause are dealt with, not owed
+            else:  # resume (a pause or a stop): the slots in between are dealt with, not owed
                 self._update(circle.id, now, state=RUNNING)
                 self._handled_until(circle.id, now)
+                self.store.execute(
+                    "UPDATE runs SET finished_at = NULL WHERE id = ?", [circle.run_id]
+                )
             self._audit(chat_id, circle.id, actor_id, action, now)
             return self._reload(chat_id)
 
@@ -387,5 +392,5 @@ def _wrong_state(action: str, state: str) -> str | None:
             return None
         return text.already_paused() if state == PAUSED else text.nothing_to_pause()
     if action == "resume":
-        return None if state == PAUSED else text.not_paused()
+        return None if state in (PAUSED, STOPPED) else text.not_paused()
     return None if state in ACTIVE else text.nothing_to_stop()

@@ -28,6 +28,7 @@ class MinutesAnswer:
     edited_at: datetime | None
     media_kind: str | None
     text: str | None
+    given_in_private: bool = False  # through /catchup, after the point
 
     @property
     def body(self) -> str:
@@ -93,7 +94,7 @@ def load_minutes(
         # The run's answers, wherever they were given (a group that became a supergroup keeps
         # its old answers under the old chat id, tied to the same run).
         answers = store.all(
-            "SELECT answers_view.*, answers.point_index FROM answers_view"
+            "SELECT answers_view.*, answers.point_index, answers.given_in_private FROM answers_view"
             " JOIN answers ON answers.id = answers_view.answer_id"
             " WHERE answers.run_id = ?"
             " ORDER BY answers.point_index, answers_view.created_at, answers_view.answer_id",
@@ -166,4 +167,5 @@ def _answer(row: dict[str, Any], zone: ZoneInfo) -> MinutesAnswer:
         edited_at=edited.astimezone(zone) if edited else None,
         media_kind=row["media_kind"],
         text=row["text"],
+        given_in_private=bool(row.get("given_in_private")),
     )

@@ -99,6 +99,7 @@ def _markdown(minutes: Minutes) -> str:
             lines.append("No answers.")
         for answer in point.answers:
             edited = " (edited)" if answer.edited_at else ""
+            edited += " (in private)" if answer.given_in_private else ""
             lines += [f"**{answer.author}** · {_when(answer.created_at)}{edited}", ""]
             # A blockquote keeps a multi-line answer together and its own Markdown contained.
             lines += [f"> {line}" if line else ">" for line in answer.body.splitlines() or [""]]

@@ -7,12 +7,22 @@ caller decides the transaction (a digest is read inside the use-case that closes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.exchange import Exchange
-from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_with_exchange
+from bot.model import (
+    ACTIVE,
+    FINISHED,
+    PAUSED,
+    SENT,
+    STOPPED,
+    Circle,
+    Refusal,
+    load_with_exchange,
+)
+from bot.participation import current_members, participation
 from bot.posting import point_posted, visit_posts
 from bot.render import render_point
 from bot.schedule.timetable import upcoming
@@ -26,6 +36,7 @@ class Digest:
     answer_count: int
     names: tuple[str, ...]  # who answered, first answer first
     messages: tuple[tuple[int, int], ...]  # (chat_id, message_id) of each answer, in order
+    late: tuple[tuple[int, int], ...] = ()  # (point_number, answers) to points closed earlier
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,8 @@ class Status:
     answer_count: int
     answered: tuple[str, ...]
     not_answered: tuple[str, ...]
+    known: int  # members the bot knows of, organizers who did not answer left out
+    source: str  # where it knows them from: participation.CHAT_MEMBER or MESSAGE
     point_posted: bool
     next_post: NextPost
     problems: tuple[str, ...]
@@ -62,6 +75,7 @@ class PointLine:
     title: str
     discussed: bool
     current: bool
+    first_message: tuple[int, int] | None = None  # (chat_id, message_id) of its first post
 
 
 @dataclass(frozen=True)
@@ -83,12 +97,20 @@ def point_digest(store: Store, run_id: int | None, point_index: int, title: str)
         [run_id, point_index],
     )
     names = {a["user_id"]: a["display_name"] for a in answers}
+    # Answers to other points that no digest has reported: written after their point closed
+    # (or while the bot was down). One line per point, not per answer.
+    late = store.all(
+        "SELECT point_index, COUNT(*) AS n FROM answers WHERE run_id = ? AND point_index != ?"
+        " AND digested_at IS NULL GROUP BY point_index ORDER BY point_index",
+        [run_id, point_index],
+    )
     return Digest(
         point_number=point_index + 1,
         point_title=title,
         answer_count=len(answers),
         names=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
         messages=tuple((a["chat_id"], a["message_id"]) for a in answers),
+        late=tuple((row["point_index"] + 1, row["n"]) for row in late),
     )
 
 
@@ -109,7 +131,11 @@ def next_post(circle: Circle, pending_part: str | None, now: datetime) -> NextPo
 
 
 def status(
-    store: Store, exchanges: Mapping[str, Exchange], chat_id: int, now: datetime
+    store: Store,
+    exchanges: Mapping[str, Exchange],
+    chat_id: int,
+    now: datetime,
+    organizers: Collection[int] = (),
 ) -> Status | Refusal:
     """Where the circle stands, and who answered the current point in this run."""
     with store.transaction(write=False):
@@ -123,16 +149,13 @@ def status(
             " WHERE run_id = ? AND point_index = ? ORDER BY created_at, id",
             [circle.run_id, index],
         )
-        members = store.all(
-            "SELECT user_id, display_name FROM members WHERE chat_id = ?"
-            " ORDER BY display_name COLLATE NOCASE, user_id",
-            [chat_id],
-        )
+        members = current_members(store, chat_id)
         posts = visit_posts(store, circle.run_id, circle.visit)
     rendered = render_point(exchange, index)
     posted = point_posted(posts, rendered, circle.point_index < len(exchange.points))
     pending = next((o.part for o in rendered if posts.get(o.key, {}).get("status") != SENT), None)
     names = {answer["user_id"]: answer["display_name"] for answer in answers}
+    taking_part = participation(members, names, organizers)
     return Status(
         exchange_title=exchange.title,
         point_number=index + 1,
@@ -143,7 +166,9 @@ def status(
         timezone=circle.timezone,
         answer_count=len(answers),
         answered=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
-        not_answered=tuple(m["display_name"] for m in members if m["user_id"] not in names),
+        not_answered=taking_part.not_yet,
+        known=taking_part.known,
+        source=taking_part.source,
         point_posted=posted,
         next_post=next_post(circle, None if posted else pending, now),
         problems=circle.settings.problems,
@@ -160,18 +185,21 @@ def points_overview(
             return loaded
         circle, exchange = loaded
         rows = store.all(
-            "SELECT point_index, visit, key FROM posts WHERE run_id = ? AND status = ?",
+            "SELECT point_index, visit, key, chat_id, message_id FROM posts"
+            " WHERE run_id = ? AND status = ? ORDER BY id",
             [circle.run_id, SENT],
         )
     sent: dict[tuple[int, int], set[str]] = {}
+    first: dict[int, tuple[int, int]] = {}
     for post in rows:
         sent.setdefault((post["point_index"], post["visit"]), set()).add(post["key"])
+        first.setdefault(post["point_index"], (post["chat_id"], post["message_id"]))
     lines = []
     for index, point in enumerate(exchange.points):
         keys = {out.key for out in render_point(exchange, index)}
         discussed = any(keys <= visit_keys for (i, _), visit_keys in sent.items() if i == index)
         current = index == circle.point_index and circle.state in ACTIVE
-        lines.append(PointLine(index + 1, point.title, discussed, current))
+        lines.append(PointLine(index + 1, point.title, discussed, current, first.get(index)))
     return lines
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.answers import mark_digested
 from bot.exchange import Exchange
 from bot.model import (
     FINISHED,
@@ -226,6 +227,7 @@ def _open(
     if closed_index is not None:
         title = exchange.points[closed_index].title
         closed = point_digest(store, circle.run_id, closed_index, title)
+        mark_digested(store, circle.run_id, now)
     opened = load_circle(store, circle.chat_id)
     assert opened is not None
     pending = (

@@ -118,6 +118,26 @@ class Running:
         """Send a command and return the texts of the bot's messages it caused."""
         return await self.act(lambda: self.api.send_text(GROUP, user, text, **kwargs))
 
+    async def confirmed(self, text: str, user: int = ADMIN, press: int | None = None) -> list[str]:
+        """An organizer command that asks first (/restart, /circle_stop), its Yes pressed (by
+        `press`, the asker by default): the question's final text, then what followed."""
+        await self.command(text, user=user)
+        asked = next(
+            m
+            for m in reversed(self.api.sent_messages())
+            if any(
+                str(b.get("callback_data", "")).startswith("confirm:")
+                for row in m.get("reply_markup", {}).get("inline_keyboard", [])
+                for b in row
+            )
+        )
+        data = asked["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        chat = asked["chat"]["id"]
+        after = await self.act(
+            lambda: self.api.press_button(chat, press or user, asked["message_id"], data)
+        )
+        return [self.api.message(chat, asked["message_id"])["text"], *after]
+
     async def act(self, action) -> list[str]:
         before = len(self.api.sent_messages())
         action()
@@ -183,6 +203,8 @@ async def running_bot(
     app = build_application(
         config, clock=clock, group_messages_per_minute=group_messages_per_minute
     )
+    # Telegram stamps messages with their time of writing: the test's clock, not real time.
+    api.set_clock(lambda: clock.now.timestamp())
     async with app:
         await app.post_init(app)
         await app.start()

@@ -36,7 +36,7 @@ async def test_organizer_gets_the_minutes_as_a_private_document(api, tmp_path):
         before = len(bot.texts(GROUP))
         await bot.command("/export")
         in_group = bot.texts(GROUP)[before:]
-    assert in_group == ["I sent the minutes to you privately."]
+    assert in_group == []  # the group sees a 👌 on the command, nothing more
     (call,) = documents(api)
     assert call.params["chat_id"] == ADMIN
     upload = call.params["document"]
@@ -81,7 +81,10 @@ async def test_an_organizer_without_a_private_chat_is_told_how_to_open_one(api, 
         (reply,) = await bot.command("/export")
     assert "open a private chat with me, press Start" in reply
     markup = api.sent_messages(GROUP)[-1]["reply_markup"]
-    assert markup["inline_keyboard"][0][0]["url"] == "https://t.me/circle_test_bot?start=export"
+    assert (
+        markup["inline_keyboard"][0][0]["url"]
+        == f"https://t.me/circle_test_bot?start=export-{GROUP}"
+    )
     assert documents(api) == []
     assert not any("document" in message for message in api.sent_messages(GROUP))
 

@@ -15,6 +15,7 @@ async def start_and_post(bot) -> list[dict]:
 
 
 async def test_replies_to_any_message_of_a_point_are_kept_and_acknowledged(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         letter, _, prompt = await start_and_post(bot)
         sent = await bot.act(
@@ -120,10 +121,13 @@ async def test_mine_without_a_private_chat_says_how_to_open_one(api, tmp_path):
         (reply,) = await bot.command("/mine", user=BOB)
     assert "open a private chat with me, press Start" in reply
     markup = api.sent_messages(GROUP)[-1]["reply_markup"]
-    assert markup["inline_keyboard"][0][0]["url"] == "https://t.me/circle_test_bot?start=mine"
+    assert (
+        markup["inline_keyboard"][0][0]["url"] == f"https://t.me/circle_test_bot?start=mine-{GROUP}"
+    )
 
 
 async def test_forgetme_deletes_only_after_the_member_confirms(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         _, _, prompt = await start_and_post(bot)
         await bot.act(
@@ -158,7 +162,7 @@ async def test_private_start_greets_and_points_to_the_group(api, tmp_path):
     api.private_chat(ADMIN)
     async with running_bot(api, tmp_path) as bot:
         await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start"))
-    assert "Send /mine in your group" in api.sent_messages(ADMIN)[0]["text"]
+    assert "/mine there sends your answers here" in api.sent_messages(ADMIN)[0]["text"]
 
 
 async def test_the_export_deep_link_greeting_says_what_to_do_next(api, tmp_path):
@@ -259,6 +263,7 @@ async def test_a_forged_forget_button_deletes_only_the_pressers_own_answers(api,
 
 
 async def test_status_names_members_who_spoke_but_have_not_answered(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
         await bot.command("/points", user=BOB)
@@ -270,5 +275,5 @@ async def test_status_names_members_who_spoke_but_have_not_answered(api, tmp_pat
 async def test_a_group_command_in_a_private_chat_says_where_it_works(api, tmp_path):
     api.private_chat(ALICE)
     async with running_bot(api, tmp_path) as bot:
-        await bot.act(lambda: api.send_text(ALICE, ALICE, "/next"))
+        await bot.act(lambda: api.send_text(ALICE, ALICE, "/points"))
     assert "works in the group where the circle runs" in api.sent_messages(ALICE)[0]["text"]

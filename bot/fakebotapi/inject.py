@@ -141,6 +141,50 @@ class InjectMixin(WorldMixin):
             }
             return state.push_update("poll_answer", answer)
 
+    def member_update(
+        self, chat_id: int, user_id: int, status: str, by: int | None = None
+    ) -> JSON | None:
+        """A member joins, leaves, is promoted or banned: sets the status and, as Telegram
+        does, queues a ``chat_member`` update only when the bot is an administrator there
+        (and getUpdates asked for them); returns the update, or None when none is sent."""
+        state = self._state
+        with state.lock:
+            info = self._chat(chat_id)
+            old = info.status_of(user_id)
+            self.set_member(chat_id, user_id, status)
+            if info.bot_status not in ("administrator", "creator"):
+                return None
+            u = state.find_user(user_id)
+            return state.push_update(
+                "chat_member",
+                {
+                    "chat": dict(info.chat),
+                    "from": state.find_user(by) if by is not None else u,
+                    "date": state.now(),
+                    "old_chat_member": shapes.chat_member(u, old, info.forum),
+                    "new_chat_member": shapes.chat_member(u, status, info.forum),
+                },
+            )
+
+    def add_bot_to_group(
+        self, chat_id: int, title: str, by: int, status: str = "member", members: Iterable[int] = ()
+    ) -> JSON:
+        """``by`` adds the bot to a new group (its creator): queues ``my_chat_member``."""
+        state = self._state
+        with state.lock:
+            self.group(chat_id, title, admins=[by], creator=by, members=members, bot_status=status)
+            info = self._chat(chat_id)
+            return state.push_update(
+                "my_chat_member",
+                {
+                    "chat": dict(info.chat),
+                    "from": state.find_user(by),
+                    "date": state.now(),
+                    "old_chat_member": shapes.chat_member(state.bot_from, "left"),
+                    "new_chat_member": shapes.chat_member(state.bot_from, status),
+                },
+            )
+
     # -- internals -----------------------------------------------------------------------
     def _user_message(
         self,

@@ -14,6 +14,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -26,7 +27,7 @@ from bot.content import ContentError, load_library
 from bot.migrations import SchemaTooNew
 from bot.schedule.timetable import misfire_seconds
 from bot.store import open_store
-from bot.telegram import answers, chat_events, members
+from bot.telegram import answers, chat_events, console, members, nudges, onboarding, organizer
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
@@ -119,17 +120,37 @@ def build_application(
         where = new if command.anywhere else new & groups
         application.add_handler(CommandHandler(command.name, command.callback, filters=where))
     group_only = [command.name for command in COMMANDS if not command.anywhere]
+    private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(group_only, members.group_only, filters=new & ~groups))
-    application.add_handler(CommandHandler("start", members.private_start, filters=new))
+    application.add_handler(
+        CommandHandler("start", onboarding.private_start, filters=new & private)
+    )
     application.add_handler(CallbackQueryHandler(members.forget_button, pattern=r"^(forget|keep):"))
+    application.add_handler(CallbackQueryHandler(console.choose_button, pattern=r"^console:"))
+    application.add_handler(
+        CallbackQueryHandler(organizer.confirm_button, pattern=r"^(confirm|cancel):")
+    )
+    application.add_handler(
+        CallbackQueryHandler(nudges.nudgeme_button, pattern=rf"^{nudges.BUTTON}$")
+    )
+    # Who is in a group (chat_member updates come to administrators) and the bot's own
+    # membership: its introduction when added, a private chat blocked.
+    application.add_handler(
+        ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(
+        ChatMemberHandler(onboarding.on_chat_member, ChatMemberHandler.CHAT_MEMBER)
+    )
+    # A private message that is no command: a catch-up answer, or a short useful answer.
+    application.add_handler(
+        MessageHandler(new & private & ~filters.COMMAND, onboarding.private_message)
+    )
 
     # Answers: replies to the bot's messages (what privacy mode lets a bot see), and their edits.
     application.add_handler(
         MessageHandler(new & groups & filters.REPLY & ~filters.COMMAND, answers.on_reply)
     )
-    application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & groups, answers.on_edit)
-    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, answers.on_edit))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
     application.add_error_handler(on_error)
     return application
@@ -137,8 +158,30 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     await publish(application.bot)
+    # What members wrote while the bot was down comes first: an answer belongs to its point
+    # and that point's digest, which a missed session may be about to post.
+    await read_pending_updates(application)
     # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
     await application.bot_data.timetable.start_up()
+
+
+async def read_pending_updates(application: Application, batches: int = 20) -> int:
+    """Fetch and handle the updates Telegram kept while the bot was down, confirming each batch
+    with the next offset (so polling does not see them again); returns how many."""
+    offset, handled = 0, 0
+    for _ in range(batches):
+        updates = await application.bot.get_updates(
+            offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES
+        )
+        if not updates:
+            break
+        for update in updates:
+            await application.process_update(update)
+        handled += len(updates)
+        offset = updates[-1].update_id + 1
+    if handled:
+        log.info("read %s updates from while the bot was down", handled)
+    return handled
 
 
 def run_bot(config: Config) -> int:

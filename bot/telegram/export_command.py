@@ -14,7 +14,8 @@ from telegram.error import Forbidden
 from bot.export import load_minutes
 from bot.minutes_format import filename, normalize_format, render
 from bot.model import Refusal
-from bot.telegram.context import CircleContext, ask_for_private_chat, organizers_only, reply
+from bot.telegram.console import chat_title, organizers_only
+from bot.telegram.context import CircleContext, ask_for_private_chat, reply
 from bot.text import export as text
 
 log = logging.getLogger(__name__)
@@ -37,42 +38,45 @@ def parse_args(args: list[str]) -> tuple[int | None, str] | None:
 @organizers_only
 async def export(update: Update, context: CircleContext) -> None:
     """Send the circle's minutes (a run, as md, csv or json) to the organizer privately."""
-    message = update.effective_message
-    user = message.from_user
+    target = context.target
+    message = target.message
     # An anonymous admin's message comes "from the group" (sender_chat is the chat itself) and
     # from_user is a placeholder bot: there is no person to write to.
-    if message.sender_chat is not None or user is None:
+    if target.user_id is None:
         await reply(message, text.anonymous())
         return
     parsed = parse_args(context.args or [])
     if parsed is None:
-        await reply(message, text.usage())
+        await target.reply(text.usage())
         return
     run, fmt = parsed
     data = context.bot_data
-    minutes = load_minutes(data.store, data.exchanges, message.chat_id, run)
+    minutes = load_minutes(data.store, data.exchanges, target.chat_id, run)
     if isinstance(minutes, Refusal):
-        await reply(message, escape(minutes.message))
+        await target.reply(escape(minutes.message))
         return
     try:
         await context.bot.send_document(
-            user.id,
+            target.user_id,
             document=render(minutes, fmt).encode("utf-8"),
             filename=filename(minutes, fmt),
             caption=text.caption(
-                minutes.exchange_title, minutes.run_number, message.chat.title or ""
+                minutes.exchange_title,
+                minutes.run_number,
+                await chat_title(context, target.chat_id),
             ),
         )
     except Forbidden:
         # Never posted in the group instead: members' answers are not for everyone's download.
-        await ask_for_private_chat(message, context, "export")
+        await ask_for_private_chat(message, context, "export", target.chat_id)
         return
     log.info(
         "chat=%s user=%s exported run %s as %s (%s answers)",
-        message.chat_id,
-        user.id,
+        target.chat_id,
+        target.user_id,
         minutes.run_number,
         fmt,
         minutes.answer_count,
     )
-    await reply(message, text.sent())
+    # The document speaks for itself: the group sees a 👌 on the command, nothing more.
+    await target.acknowledge()

@@ -1,4 +1,4 @@
-"""Member commands: /points, /mine, /forgetme (with its confirmation button), private /start.
+"""Member commands: /points (with links), /mine, /forgetme (with its confirmation button).
 (/help is generated from the command table: bot/telegram/commands.py.)"""
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 
-from bot import answers, reads
-from bot.model import Refusal
+from bot import answers, console, reads
+from bot.model import Refusal, load_circle
 from bot.reads import MemberAnswer
 from bot.render import split_text, utf16_len
+from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
+from bot.text import console as console_text
 from bot.text import members as text
+from bot.text.posts import answer_link
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +40,6 @@ async def group_only(update: Update, context: CircleContext) -> None:
     await reply(update.effective_message, text.group_only())
 
 
-async def private_start(update: Update, context: CircleContext) -> None:
-    """Greeting in a private chat; also where the /mine and /export deep links land."""
-    if context.args == ["export"]:
-        await reply(update.effective_message, text.start_export())
-        return
-    await reply(update.effective_message, text.start_greeting())
-
-
 async def points(update: Update, context: CircleContext) -> None:
     """The exchange's points, ✓ for those already discussed, ▶ for the current one."""
     message = update.effective_message
@@ -54,9 +49,12 @@ async def points(update: Update, context: CircleContext) -> None:
         await reply(message, escape(result.message))
         return
     lines = []
+    circle = load_circle(data.store, message.chat_id)
+    thread = circle.thread_id if circle else None
     for line in result:
         mark = "▶" if line.current else ("✓" if line.discussed else "·")
-        lines.append(f"{mark} {line.number}. {escape(line.title)}")
+        url = answer_link(*line.first_message, thread) if line.first_message else None
+        lines.append(f"{mark} {line.number}. {console_text.points_link(line.title, url)}")
     await reply(message, text.points_heading() + "\n" + "\n".join(lines))
 
 
@@ -97,20 +95,32 @@ async def mine(update: Update, context: CircleContext) -> None:
     """The member's own answers in this group, sent to them in a private chat."""
     message = update.effective_message
     user = message.from_user
-    if message.chat.type == message.chat.PRIVATE or user is None:
-        await reply(message, text.mine_in_group())
+    if user is None:
+        return
+    if message.chat.type == message.chat.PRIVATE:
+        chats = console.member_chats(context.bot_data.store, user.id)
+        if not chats:
+            await reply(message, text.mine_in_group())
+        for chat_id in chats:
+            await send_mine(context, user.id, chat_id, await chat_title(context, chat_id))
         return
     if message.sender_chat is not None:
         await reply(message, text.anonymous())
         return
-    given = reads.member_answers(context.bot_data.store, message.chat_id, user.id)
     try:
-        for chunk in _chunks(_format_answers(message.chat.title or "this group", given)):
-            await context.bot.send_message(user.id, chunk)
+        await send_mine(context, user.id, message.chat_id, message.chat.title or "this group")
     except Forbidden:
-        await ask_for_private_chat(message, context, "mine")
+        await ask_for_private_chat(message, context, "mine", message.chat_id)
         return
     await reply(message, text.mine_sent(user.first_name))
+
+
+async def send_mine(context: CircleContext, user_id: int, chat_id: int, title: str) -> None:
+    """The member's answers in that group, to their private chat (Forbidden without one)."""
+    given = reads.member_answers(context.bot_data.store, chat_id, user_id)
+    for chunk in _chunks(_format_answers(title, given)):
+        await context.bot.send_message(user_id, chunk)
+    console.open_private(context.bot_data.store, user_id, context.now())
 
 
 async def forgetme(update: Update, context: CircleContext) -> None:

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.circles import Circles
 from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
+from bot.telegram.nudges import nudge_button
 
 log = logging.getLogger(__name__)
 
@@ -101,4 +102,8 @@ async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
             message_thread_id=plan.thread_id,
             question_parse_mode=None,
         )
-    return await bot.send_message(plan.chat_id, outgoing.html, message_thread_id=plan.thread_id)
+    # The prompt carries the button that opts a member in to a private reminder.
+    markup = nudge_button() if outgoing.key == "prompt" else None
+    return await bot.send_message(
+        plan.chat_id, outgoing.html, message_thread_id=plan.thread_id, reply_markup=markup
+    )

@@ -37,11 +37,13 @@ from bot.schedule.timetable import (
 from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
 from bot.telegram import sending
 from bot.telegram.context import BotData, CircleContext
+from bot.telegram.nudges import AUTO, send_nudges
 from bot.text import posts as text
 
 log = logging.getLogger(__name__)
 
 PACED = ("reply", "prompt")
+NUDGE_BEFORE = timedelta(hours=2)  # private nudges without a /remind setting
 
 
 class Timetable:
@@ -126,7 +128,7 @@ class Timetable:
 
     def disarm(self, chat_id: int) -> None:
         """Remove every job of the circle (finished, stopped, moved to a new chat id)."""
-        for name in (f"session:{chat_id}", f"remind:{chat_id}"):
+        for name in (f"session:{chat_id}", f"remind:{chat_id}", f"nudge:{chat_id}"):
             self.remove(name)
         self._remove_pacing(chat_id)
         sending.cancel_retry(self.app, chat_id)
@@ -178,8 +180,10 @@ class Timetable:
                 self.add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.visit)
 
     def arm_reminder(self, circle: Circle, after: datetime) -> None:
-        """Arm the reminder for the first session whose reminder time is after `after`."""
+        """Arm the reminder for the first session whose reminder time is after `after`, and
+        the private nudges (bot/telegram/nudges.py) as long before it, or NUDGE_BEFORE."""
         name, before = f"remind:{circle.chat_id}", circle.settings.remind_before
+        self.arm_nudge(circle, after)
         self.remove(name)
         if before is None:
             return
@@ -187,6 +191,14 @@ class Timetable:
         if runs:
             trigger = DateTrigger(run_date=earlier(runs[0], before))
             self.add(_remind_job, trigger, name, circle.chat_id, runs[0])
+
+    def arm_nudge(self, circle: Circle, after: datetime) -> None:
+        name, before = f"nudge:{circle.chat_id}", circle.settings.remind_before or NUDGE_BEFORE
+        self.remove(name)
+        runs = self.upcoming(circle, after + before, count=1)
+        if runs:
+            trigger = DateTrigger(run_date=earlier(runs[0], before))
+            self.add(_nudge_job, trigger, name, circle.chat_id, runs[0])
 
     def upcoming(self, circle: Circle, now: datetime, count: int = 3) -> list[datetime]:
         settings = circle.settings
@@ -277,6 +289,15 @@ async def _session_job(context: CircleContext) -> None:
 
 async def _pace_job(context: CircleContext) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
+
+
+async def _nudge_job(context: CircleContext) -> None:
+    """Private reminders to opted-in members without an answer, then the next nudge."""
+    await send_nudges(context, context.job.chat_id, AUTO)
+    table = timetable(context.application)
+    circle = load_circle(table.data.store, context.job.chat_id)
+    if circle is not None and circle.active:
+        table.arm_nudge(circle, max(table.data.now(), context.job.data))
 
 
 async def _remind_job(context: CircleContext) -> None:

@@ -8,10 +8,13 @@ DESCRIPTIONS = {
     "help": lambda: _("How the circle works and how to answer"),
     "points": lambda: _("The points, ✓ for those discussed"),
     "mine": lambda: _("Your own answers, sent privately"),
+    "catchup": lambda: _("The points you missed, sent privately one at a time"),
+    "nudgeme": lambda: _("A private reminder before a point closes (on/off)"),
     "forgetme": lambda: _("Delete your answers in this group"),
     "circle_start": lambda: _("Start a circle: /circle_start [exchange]"),
     "next": lambda: _("Post the current point now"),
-    "status": lambda: _("Point, state, next post, who answered"),
+    "status": lambda: _("Point, state, next post, who answered (privately)"),
+    "nudge": lambda: _("Remind privately who asked for it and has not answered"),
     "pause": lambda: _("Pause posting"),
     "resume": lambda: _("Resume posting"),
     "skip": lambda: _("Skip the current point"),
@@ -23,6 +26,7 @@ DESCRIPTIONS = {
     "holiday": lambda: _("Skip sessions: /holiday 2026-12-21..2027-01-04"),
     "remind": lambda: _("Reminder before each session: /remind 2h"),
     "export": lambda: _("Send the minutes to you privately"),
+    "console": lambda: _("Choose the group your private commands steer"),
 }
 
 

@@ -35,7 +35,7 @@ def digest(digest: Digest, thread_id: int | None = None) -> str:
         number=digest.point_number, title=escape(digest.point_title)
     )
     if digest.answer_count == 0:
-        return head + "\n" + _("No answers this time.")
+        return "\n".join([head, _("No answers this time."), *_late(digest)])
     count, people = digest.answer_count, len(digest.names)
     answers = ngettext("{count} answer", "{count} answers", count).format(count=count)
     members = ngettext("{count} member", "{count} members", people).format(count=people)
@@ -53,7 +53,20 @@ def digest(digest: Digest, thread_id: int | None = None) -> str:
     if links:
         more = _(" (+{count} more)").format(count=count - MAX_LINKS) if count > MAX_LINKS else ""
         lines.append(_("Answers: ") + " · ".join(links) + more)
-    return "\n".join(lines)
+    return "\n".join(lines + _late(digest))
+
+
+def _late(digest: Digest) -> list[str]:
+    """One line per earlier point that got answers after it closed (or while the bot was
+    down and its digest was already out), not one per answer."""
+    return [
+        ngettext(
+            "↩️ {count} late answer to point {number}.",
+            "↩️ {count} late answers to point {number}.",
+            count,
+        ).format(count=count, number=number)
+        for number, count in digest.late
+    ]
 
 
 def _capped(names: tuple[str, ...], limit: int) -> str:
