@@ -1,70 +1,23 @@
-"""The database schema as sqlite-utils `Migrations`, plus the bridge from `user_version`.
+"""The database schema: the steps, in order, as sqlite-utils `Migrations` (`SCHEMA`).
 
 Migrations are named, applied in the order they are registered, and recorded in sqlite-utils'
 `_sqlite_migrations` table (set "discussion-circle"). Never edit or rename a released
-migration: append a new one. docs/database.md explains the whole scheme.
-
-Two things are added on top of `Migrations.apply`:
-
-- **One migration per `BEGIN IMMEDIATE` transaction, re-checked under the lock.** `apply()`
-  reads what is pending before it takes any lock and wraps each migration in `db.atomic()`,
-  a deferred `BEGIN`; two processes opening a new file at once would both try to create the
-  tables. Here each step first takes the write lock, then asks what is pending, then applies
-  the first pending migration through `apply()` (whose `atomic()` becomes a savepoint inside
-  our transaction) and commits it with its record.
-- **The bridge.** Before version 4 of the bot the schema version was `PRAGMA user_version`
-  (1-3) and there was no `_sqlite_migrations` table. The first N migrations of `SCHEMA` are
-  the old versions 1..N, so a database at `user_version` N gets N records and is not migrated
-  again. `user_version` is still kept equal to the number of applied migrations, so an older
-  bot refuses a database that has more migrations than it knows, as it always did.
+migration: append a new one. How they are applied (one per `BEGIN IMMEDIATE` transaction, the
+bridge from `user_version`) is bot/migrator.py; docs/database.md explains the whole scheme.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import timedelta
 
 import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
-M = TypeVar("M", bound=Migration)
+from bot import migrator
+from bot.migrator import Schema, SchemaTooNew, immediate
 
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer version of the bot than this one."""
-
-
-class Schema(sqlite_utils.Migrations):
-    """sqlite-utils' `Migrations` that also lists its steps in order.
-
-    The bridge needs "the first N migrations", which `Migrations` keeps private.
-    """
-
-    def __init__(self, name: str):
-        super().__init__(name)
-        self.steps: list[tuple[str, Migration]] = []
-
-    def __call__(self, *, name: str | None = None, transactional: bool = True) -> Callable[[M], M]:
-        if not transactional:
-            # migrate() runs every step inside its own BEGIN IMMEDIATE transaction.
-            raise ValueError("every migration of this schema runs inside a transaction")
-        register = super().__call__(name=name)
-
-        def inner(function: M) -> M:
-            register(function)
-            self.steps.append((name or function.__name__, function))
-            return function
-
-        return inner
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.steps]
-
+__all__ = ["LATEST", "SCHEMA", "Schema", "SchemaTooNew", "immediate", "migrate", "version"]
 
 SCHEMA = Schema("discussion-circle")
 
@@ -285,115 +238,117 @@ def typed_settings_and_visits(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE posts RENAME COLUMN cursor TO visit")
 
 
+@SCHEMA(name="poll_results")
+def poll_results(db: sqlite_utils.Database) -> None:
+    """5: what the circle's polls got: counts per option for every poll (from the `poll`
+    updates Telegram sends the bot that posted it), each voter's choice for a public poll
+    (from `poll_answer` updates), and whether the poll was stopped. Polls posted before this
+    migration have no row: nothing recorded their votes."""
+    db.execute(
+        """
+        CREATE TABLE poll_results (
+            poll_id TEXT PRIMARY KEY,
+            post_id INTEGER NOT NULL UNIQUE REFERENCES posts(id),
+            question TEXT NOT NULL,
+            options TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            voter_count INTEGER NOT NULL DEFAULT 0,
+            anonymous INTEGER NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE poll_votes (
+            poll_id TEXT NOT NULL REFERENCES poll_results(poll_id),
+            user_id INTEGER NOT NULL,
+            display_name TEXT NOT NULL,
+            option_ids TEXT NOT NULL,
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (poll_id, user_id)
+        )
+        """
+    )
+
+
+@SCHEMA(name="run_endings_and_chat_titles")
+def run_endings_and_chat_titles(db: sqlite_utils.Database) -> None:
+    """6: how each run ended, and the chat's title, for the minutes and `circle-bot circles`.
+
+    `runs.ended`: `finished` (went past the last point), `stopped` (/circle_stop) or
+    `restarted` (abandoned by /restart at `runs.ended_point_index`). Earlier runs are filled
+    in from the audit log: a restart or stop is logged at the very moment the run's
+    `finished_at` was written; a run that ended otherwise went past its last point.
+    """
+    db.execute(
+        "ALTER TABLE runs ADD COLUMN ended TEXT"
+        " CHECK (ended IN ('finished', 'stopped', 'restarted'))"
+    )
+    db.execute("ALTER TABLE runs ADD COLUMN ended_point_index INTEGER")
+    db.execute("ALTER TABLE circles ADD COLUMN title TEXT")
+    db.execute(
+        """
+        UPDATE runs SET ended = CASE
+            WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = runs.circle_id
+                         AND audit_log.at = runs.finished_at AND action = 'restart')
+                THEN 'restarted'
+            WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = runs.circle_id
+                         AND audit_log.at = runs.finished_at AND action = 'stop')
+                THEN 'stopped'
+            ELSE 'finished' END
+        WHERE finished_at IS NOT NULL
+        """
+    )
+    db.execute(
+        "UPDATE runs SET ended_point_index = (SELECT point_index FROM circles"
+        " WHERE circles.run_id = runs.id) WHERE ended IN ('finished', 'stopped')"
+    )
+
+
+@SCHEMA(name="answers_search")
+def answers_search(db: sqlite_utils.Database) -> None:
+    """7: full-text search over answers (SQLite FTS5, docs/database.md).
+
+    The same index and triggers as sqlite-utils' `enable_fts(["text"], create_triggers=True)`,
+    written out because `enable_fts` runs them with `executescript`, which would commit the
+    migration's transaction half-way. The triggers keep the index in step with every insert,
+    edit and delete (/forgetme) of an answer.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE answers_fts USING FTS5 (text,"
+        " tokenize='porter unicode61 remove_diacritics 2', content=answers)"
+    )
+    db.execute("INSERT INTO answers_fts (rowid, text) SELECT rowid, text FROM answers")
+    db.execute(
+        "CREATE TRIGGER answers_ai AFTER INSERT ON answers BEGIN"
+        " INSERT INTO answers_fts (rowid, text) VALUES (new.rowid, new.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_ad AFTER DELETE ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        " VALUES ('delete', old.rowid, old.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_au AFTER UPDATE ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        " VALUES ('delete', old.rowid, old.text);"
+        " INSERT INTO answers_fts (rowid, text) VALUES (new.rowid, new.text); END"
+    )
+
+
 LATEST = len(SCHEMA.names)
 
 
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any exception (also shared by bot/store.py).
-
-    sqlite-utils' `db.atomic()` opens a deferred `BEGIN`, which takes the write lock only at the
-    first write: a read-then-write can then fail half-way with SQLITE_BUSY, and two migrators
-    could both decide a migration is pending. Nested `atomic()` blocks inside this one are
-    savepoints, as they are inside an `atomic()`. Needs an autocommit connection
-    (`isolation_level=None`).
-    """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        # A no-op if SQLite already rolled back by itself (e.g. SQLITE_FULL).
-        db.rollback()
-        raise
-    try:
-        db.execute("COMMIT")
-    except BaseException:
-        # A failed COMMIT (e.g. a deferred foreign key) leaves the transaction open; without
-        # this every later transaction() would silently join it.
-        db.rollback()
-        raise
-
-
 def version(db: sqlite_utils.Database, schema: Schema = SCHEMA) -> int:
-    """How many of the schema's migrations the database has (0 for an empty file).
-
-    Counts the records in `_sqlite_migrations`, or `user_version` for a file not bridged yet.
-    """
-    return max(len(_applied(db, schema)), _user_version(db))
+    """How many of the schema's migrations the database has (0 for an empty file)."""
+    return migrator.version(db, schema)
 
 
 def migrate(
     db: sqlite_utils.Database, *, stop_before: str | None = None, schema: Schema = SCHEMA
 ) -> list[str]:
-    """Bridge, then apply pending migrations (all, or those before `stop_before`).
-
-    Returns the names applied, in order. Raises SchemaTooNew, without writing, for a database
-    that has migrations this code does not know.
-    """
-    if stop_before is not None and stop_before not in schema.names:
-        raise ValueError(f"no migration named {stop_before!r} in {schema.name}")
-    if not _work_to_do(db, schema, stop_before):
-        # The usual start-up: no write lock taken, so opening never waits for a running bot.
-        return []
-    applied: list[str] = []
-    while True:
-        with immediate(db):
-            # Re-read under the lock: another process may have migrated while we waited.
-            _bridge(db, schema)
-            pending = [m.name for m in schema.pending(db)]
-            if not pending or pending[0] == stop_before:
-                return applied
-            # stop_before the rest: apply() runs exactly the first pending migration, inside a
-            # savepoint, together with its record.
-            schema.apply(db, stop_before=pending[1:])
-            db.execute(f"PRAGMA user_version = {len(_applied(db, schema))}")
-        applied.append(pending[0])
-
-
-def _work_to_do(db: sqlite_utils.Database, schema: Schema, stop_before: str | None) -> bool:
-    applied = _check_known(db, schema)
-    if len(applied) < _user_version(db):
-        return True  # to bridge
-    pending = [name for name in schema.names if name not in applied]
-    return bool(pending) and pending[0] != stop_before
-
-
-def _bridge(db: sqlite_utils.Database, schema: Schema) -> None:
-    """Record as applied, without running them, the migrations `user_version` says ran."""
-    applied = _check_known(db, schema)
-    missing = [name for name in schema.names[: _user_version(db)] if name not in applied]
-    if not missing:
-        return
-    schema.ensure_migrations_table(db)
-    records = db.table(schema.migrations_table)
-    for name in missing:
-        # Same columns and time format as Migrations' own records.
-        records.insert(
-            {"migration_set": schema.name, "name": name, "applied_at": str(datetime.now(UTC))}
-        )
-
-
-def _check_known(db: sqlite_utils.Database, schema: Schema) -> list[str]:
-    """The applied migration names; SchemaTooNew if the database has any this code lacks."""
-    applied = _applied(db, schema)
-    unknown = [name for name in applied if name not in schema.names]
-    if unknown:
-        raise SchemaTooNew(
-            f"database has migrations this bot does not know ({', '.join(unknown)}): "
-            "it was written by a newer version"
-        )
-    user_version = _user_version(db)
-    if user_version > len(schema.names):
-        raise SchemaTooNew(
-            f"database schema version {user_version} is newer than this bot knows "
-            f"({len(schema.names)})"
-        )
-    return applied
-
-
-def _applied(db: sqlite_utils.Database, schema: Schema) -> list[str]:
-    return [m.name for m in schema.applied(db)]
-
-
-def _user_version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    """Bridge, then apply pending migrations (all, or those before `stop_before`); returns the
+    names applied. Raises SchemaTooNew, without writing, for a database from a newer bot."""
+    return migrator.migrate(db, schema, stop_before=stop_before)

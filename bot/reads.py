@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.exchange import Exchange
 from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_circle
+from bot.polls import PollTally, point_polls
 from bot.posting import point_posted, visit_posts
 from bot.render import render_point
 from bot.schedule.timetable import upcoming
@@ -27,6 +28,7 @@ class Digest:
     answer_count: int
     names: tuple[str, ...]  # who answered, first answer first
     messages: tuple[tuple[int, int], ...]  # (chat_id, message_id) of each answer, in order
+    poll: PollTally | None = None  # the point's poll in this run (its latest posting)
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,14 @@ def point_digest(store: Store, run_id: int | None, point_index: int, title: str)
         [run_id, point_index],
     )
     names = {a["user_id"]: a["display_name"] for a in answers}
+    polls = point_polls(store, run_id, point_index)
     return Digest(
         point_number=point_index + 1,
         point_title=title,
         answer_count=len(answers),
         names=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
         messages=tuple((a["chat_id"], a["message_id"]) for a in answers),
+        poll=polls[-1] if polls else None,
     )
 
 

@@ -22,13 +22,20 @@ MINE_LIMIT = 3500  # keep /mine replies comfortably under Telegram's 4096 charac
 
 
 async def note_member(update: Update, context: CircleContext) -> None:
-    """Remember a member who spoke to the bot, so /status can list who has not answered."""
+    """Remember a member who spoke to the bot, so /status can list who has not answered, and
+    the group's title, so `circle-bot circles` can name it."""
     message = update.effective_message
-    user = message.from_user if message else None
-    if user is None or user.is_bot or message.sender_chat is not None:
+    if message is None:
         return
+    user = message.from_user
+    person = user is not None and not user.is_bot and message.sender_chat is None
     answers.see_member(
-        context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
+        context.bot_data.store,
+        message.chat_id,
+        user.id if person and user else None,
+        user.full_name if person and user else "",
+        context.now(),
+        chat_title=message.chat.title,
     )
 
 

@@ -13,7 +13,7 @@ from telegram import Message, Update
 from bot import reads
 from bot.model import PAUSED, Refusal
 from bot.sessions import open_session
-from bot.telegram import sending
+from bot.telegram import polls, sending
 from bot.telegram.context import CircleContext, actor, organizers_only, reply
 from bot.telegram.timetable import timetable
 from bot.text import members as member_text
@@ -124,10 +124,9 @@ async def skip(update: Update, context: CircleContext) -> None:
         await reply(message, text.skipped())
     else:
         await reply(message, text.skipped_to(circle.point_number))
-    if result.closed is not None:
-        await table.tell(
-            chat_id, post_text.digest(result.closed, circle.thread_id), circle.thread_id
-        )
+    closed = await polls.stop_stale(context.application, chat_id, result.closed)
+    if closed is not None:
+        await table.tell(chat_id, post_text.digest(closed, circle.thread_id), circle.thread_id)
     if result.finished:
         table.disarm(chat_id)
         exchange = context.circles.exchanges.get(circle.exchange_id)
@@ -152,6 +151,8 @@ async def goto(update: Update, context: CircleContext) -> None:
     sending.cancel_retry(context.application, message.chat_id)
     timetable(context.application).arm_pacing(result)
     await reply(message, text.now_current(result.point_number, result.state == PAUSED))
+    # The point left behind keeps no live poll; /next posts a fresh one for point N.
+    await polls.stop_stale(context.application, message.chat_id)
 
 
 @organizers_only
@@ -166,6 +167,7 @@ async def circle_stop(update: Update, context: CircleContext) -> None:
         return
     timetable(context.application).disarm(message.chat_id)
     await reply(message, text.stopped())
+    await polls.stop_stale(context.application, message.chat_id)
 
 
 @organizers_only
@@ -183,6 +185,7 @@ async def restart(update: Update, context: CircleContext) -> None:
         return
     sending.cancel_retry(context.application, message.chat_id)
     await reply(message, text.restarted(result.run_number))
+    await polls.stop_stale(context.application, message.chat_id)
     await timetable(context.application).arm(message.chat_id)
 
 
