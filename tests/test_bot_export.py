@@ -43,9 +43,10 @@ async def test_organizer_gets_the_minutes_as_a_private_document(api, tmp_path):
     assert upload.filename == f"minutes-{TINY.id}-run1.md"
     text = upload.data.decode("utf-8")
     assert f"# Minutes: {TINY.title}" in text
-    assert "**Alice** · 2026-12-01 18:00" in text  # 17:00 UTC in the circle's Berlin time
+    # 17:00 UTC in the circle's Berlin time, linked to the message in the group
+    assert "**Alice** · [2026-12-01 18:00](<https://t.me/c/123/" in text
     assert "> Both sides, honestly." in text
-    assert "> [voice]" in text
+    assert "> [\\[voice\\]](<https://t.me/c/123/" in text  # the voice message, one tap away
     assert "run 1, in Reading group" in call.params["caption"]
     # Nothing of the minutes reaches the group.
     assert not any("document" in message for message in api.sent_messages(GROUP))
@@ -101,8 +102,8 @@ async def test_bad_arguments_get_the_accepted_forms_and_an_example(api, tmp_path
         await bot.command("/circle_start")
         (reply,) = await bot.command(f"/export {args}")
     assert reply == (
-        "Usage: /export [run] [md|csv|json], for example /export "
-        "(current run, Markdown) or /export 2 csv."
+        "Usage: /export [run] [md|html|csv|json], for example /export "
+        "(current run, Markdown), /export html or /export 2 csv."
     )
     assert api.calls_to("sendDocument") == []
 

@@ -5,19 +5,22 @@ The minutes hold every member's answers, so they only ever go to a private chat.
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 from html import escape
 
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.export import load_minutes
-from bot.minutes_format import filename, normalize_format, render
+from bot.minutes_format import filename, normalize_format, write_minutes
 from bot.model import Refusal
 from bot.telegram.context import CircleContext, ask_for_private_chat, organizers_only, reply
 from bot.text import export as text
 
 log = logging.getLogger(__name__)
+
+SPOOL_BYTES = 1 << 20
 
 
 def parse_args(args: list[str]) -> tuple[int | None, str] | None:
@@ -50,20 +53,31 @@ async def export(update: Update, context: CircleContext) -> None:
         return
     run, fmt = parsed
     data = context.bot_data
-    minutes = load_minutes(data.store, data.exchanges, message.chat_id, run)
-    if isinstance(minutes, Refusal):
-        await reply(message, escape(minutes.message))
-        return
-    try:
-        await context.bot.send_document(
-            user.id,
-            document=render(minutes, fmt).encode("utf-8"),
-            filename=filename(minutes, fmt),
-            caption=text.caption(
-                minutes.exchange_title, minutes.run_number, message.chat.title or ""
-            ),
-        )
-    except Forbidden:
+    # Written as it is read (a file that moves to disk when large), never built up as Python
+    # objects; the upload itself needs the file's bytes once.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spooled:
+        writer = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
+        minutes = write_minutes(data.store, writer, message.chat_id, run, fmt, data.exchanges)
+        writer.flush()
+        writer.detach()
+        if isinstance(minutes, Refusal):
+            await reply(message, escape(minutes.message))
+            return
+        spooled.seek(0)
+        try:
+            await context.bot.send_document(
+                user.id,
+                document=spooled.read(),
+                filename=filename(minutes, fmt),
+                caption=text.caption(
+                    minutes.exchange_title, minutes.run_number, message.chat.title or ""
+                ),
+            )
+        except Forbidden:
+            sent = False
+        else:
+            sent = True
+    if not sent:
         # Never posted in the group instead: members' answers are not for everyone's download.
         await ask_for_private_chat(message, context, "export")
         return
