@@ -17,7 +17,7 @@ from telegram import (
 )
 
 from bot.model import load_circle
-from bot.telegram import export_command, members, organizer, schedule_commands
+from bot.telegram import export_command, insight, members, organizer, schedule_commands
 from bot.telegram.context import CircleContext, Handler, reply
 from bot.text import members as member_text
 from bot.text import points as point_text
@@ -67,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("holiday", schedule_commands.holiday, ORGANIZERS),
     Command("remind", schedule_commands.remind, ORGANIZERS),
     Command("export", export_command.export, ORGANIZERS),
+    Command("stats", insight.stats, ORGANIZERS),
+    Command("search", insight.search, ORGANIZERS),
 )
 
 
