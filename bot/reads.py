@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.exchange import Exchange
 from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_circle
@@ -74,7 +75,7 @@ class MemberAnswer:
     point_title: str
     text: str | None
     media_kind: str | None
-    created_at: datetime
+    created_at: datetime  # in the circle's time zone
     edited_at: datetime | None
 
 
@@ -188,8 +189,9 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
     """Everything a member answered in this chat (before a migration too), oldest first."""
     with store.transaction(write=False):
         rows = store.all(
-            "SELECT answers.*, runs.number AS run_number FROM answers"
-            " JOIN runs ON runs.id = answers.run_id WHERE answers.user_id = ? AND"
+            "SELECT answers.*, runs.number AS run_number, circles.timezone FROM answers"
+            " JOIN runs ON runs.id = answers.run_id JOIN circles ON circles.id = runs.circle_id"
+            " WHERE answers.user_id = ? AND"
             " (answers.chat_id = ? OR runs.circle_id = (SELECT id FROM circles WHERE chat_id = ?))"
             " ORDER BY answers.created_at, answers.id",
             [user_id, chat_id, chat_id],
@@ -201,8 +203,19 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
             point_title=row["point_title"] or row["point_id"],
             text=row["text"],
             media_kind=row["media_kind"],
-            created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
-            edited_at=parse_iso(row["edited_at"]),
+            created_at=_local(row["created_at"], row["timezone"]),  # type: ignore[arg-type]
+            edited_at=_local(row["edited_at"], row["timezone"]),
         )
         for row in rows
     ]
+
+
+def _local(stored: str | None, timezone: str) -> datetime | None:
+    """A stored UTC time in the circle's time zone (as everything else the circle shows)."""
+    moment = parse_iso(stored)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment

@@ -45,9 +45,13 @@ async def group_only(update: Update, context: CircleContext) -> None:
 
 
 async def private_start(update: Update, context: CircleContext) -> None:
-    """Greeting in a private chat; also where the /mine and /export deep links land."""
+    """Greeting in a private chat; also where the deep links of /mine, /export, /stats and
+    /search land."""
     if context.args == ["export"]:
         await reply(update.effective_message, text.start_export())
+        return
+    if context.args in (["stats"], ["search"]):
+        await reply(update.effective_message, text.start_again(context.args[0]))
         return
     await reply(update.effective_message, text.start_greeting())
 
@@ -79,14 +83,31 @@ def _format_answers(chat_title: str, given: list[MemberAnswer]) -> list[str]:
             item.point_number,
             item.point_title,
             item.run_number,
-            f"{item.created_at:%Y-%m-%d %H:%M}",
+            f"{item.created_at:%Y-%m-%d %H:%M %Z}",
             item.edited_at is not None,
         )
-        # A long answer is split like an excerpt, never cut short or inside an HTML entity.
-        pieces = split_text(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
+        # A long answer is split, never cut short or inside an HTML entity; its lines stay.
+        pieces = _pieces(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
         blocks.append(f"{heading}\n{pieces[0]}")
         blocks += [f"{text.continued()}\n{piece}" for piece in pieces[1:]]
     return blocks
+
+
+def _pieces(body: str, budget: int) -> list[str]:
+    """Escaped pieces of an answer within `budget`, keeping its line breaks: whole lines where
+    they fit, a line longer than a message split at sentences or words (render.split_text)."""
+    if utf16_len(escape(body)) <= budget:
+        return [escape(body)]
+    pieces: list[str] = []
+    current: str | None = None
+    for line in body.split("\n"):
+        for part in split_text(line, budget) if line.strip() else [""]:
+            joined = part if current is None else f"{current}\n{part}"
+            if current is not None and utf16_len(joined) > budget:
+                pieces.append(current)
+                joined = part
+            current = joined
+    return [*pieces, current or ""]
 
 
 def _chunks(blocks: list[str]) -> list[str]:

@@ -64,6 +64,12 @@ def start_export() -> str:
     return _("Thank you! Now send /export in your group again and I will send the minutes here.")
 
 
+def start_again(command: str) -> str:
+    return _("Thank you! Now send /{command} in your group again and I will answer here.").format(
+        command=command
+    )
+
+
 def start_greeting() -> str:
     return _(
         "Hello! I run discussion circles in groups. Send /mine in your group and I will send "
@@ -86,7 +92,7 @@ def mine_none() -> str:
 def mine_answer_heading(
     point_number: int, point_title: str, run_number: int, when: str, edited: bool
 ) -> str:
-    text = _("<b>Point {number}: {title}</b> · run {run}, {when} UTC").format(
+    text = _("<b>Point {number}: {title}</b> · run {run}, {when}").format(
         number=point_number, title=escape(point_title), run=run_number, when=when
     )
     return text + (_(" (edited)") if edited else "")
