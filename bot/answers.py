@@ -78,10 +78,25 @@ def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datet
     )
 
 
-def see_member(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
-    """Note a member who spoke in the chat (so /status can list who has not answered)."""
+def see_member(
+    store: Store,
+    chat_id: int,
+    user_id: int | None,
+    display_name: str,
+    now: datetime,
+    chat_title: str | None = None,
+) -> None:
+    """Note a member who spoke in the chat (so /status can list who has not answered), and
+    the chat's title as it is now (for `circle-bot circles`); `user_id` None notes the title
+    only."""
     with store.transaction():
-        _see(store, chat_id, user_id, display_name, now)
+        if chat_title:
+            store.execute(
+                "UPDATE circles SET title = ? WHERE chat_id = ? AND title IS NOT ?",
+                [chat_title, chat_id, chat_title],
+            )
+        if user_id is not None:
+            _see(store, chat_id, user_id, display_name, now)
 
 
 def record_answer(
@@ -189,6 +204,14 @@ def forget_member(
         ]
         store.execute(f"DELETE FROM answers WHERE id IN ({', '.join('?' for _ in ids)})", ids)
         store.execute("DELETE FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id])
+        # Their choices in the circle's public polls too (the counts stay: they name nobody).
+        store.execute(
+            "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN (SELECT poll_results.poll_id"
+            " FROM poll_results JOIN posts ON posts.id = poll_results.post_id"
+            " WHERE posts.chat_id = ? OR posts.circle_id = (SELECT id FROM circles"
+            " WHERE chat_id = ?))",
+            [user_id, chat_id, chat_id],
+        )
         circle = store.one("SELECT id FROM circles WHERE chat_id = ?", [chat_id])
         store.audit(
             chat_id=chat_id,

@@ -318,9 +318,13 @@ class Circles:
         self, circle_id: int, visit: int, run_id: int | None, exchange_id: str, now: datetime
     ) -> None:
         if run_id is not None:
+            # A run still going is abandoned where it stands (a finished or stopped one keeps
+            # how it ended).
             self.store.execute(
-                "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                [iso(now), run_id],
+                "UPDATE runs SET finished_at = ?, ended = 'restarted', ended_point_index ="
+                " (SELECT point_index FROM circles WHERE id = ?)"
+                " WHERE id = ? AND finished_at IS NULL",
+                [iso(now), circle_id, run_id],
             )
         number = self.store.scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE circle_id = ?", [circle_id]
@@ -356,8 +360,9 @@ class Circles:
     def _finish(self, circle: Circle, now: datetime, state: str) -> None:
         self._update(circle.id, now, state=state)
         self.store.execute(
-            "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-            [iso(now), circle.run_id],
+            "UPDATE runs SET finished_at = ?, ended = ?, ended_point_index = ?"
+            " WHERE id = ? AND finished_at IS NULL",
+            [iso(now), state, circle.point_index, circle.run_id],
         )
 
     def _update(self, circle_id: int, now: datetime, **fields: Any) -> None:

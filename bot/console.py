@@ -15,7 +15,7 @@ from bot.store import Store, iso
 
 # A member is refused at most once in this time per chat (a second try gets no message).
 REFUSAL_QUIET = timedelta(minutes=5)
-PURPOSES = ("mine", "catchup", "status", "console", "export", "nudgeme")
+PURPOSES = ("mine", "catchup", "status", "console", "export", "nudgeme", "stats", "search")
 
 PRIVATE, GROUP = "private", "group"
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.exchange import Exchange
 from bot.model import RUNNING, SENDING, SENT, Circle
+from bot.polls import add_poll
 from bot.render import Outgoing, render_point
 from bot.schedule.timetable import due_parts
 from bot.store import Store, iso
@@ -179,6 +180,12 @@ def record_post(
             " chat_id = COALESCE(?, chat_id) WHERE run_id = ? AND visit = ? AND key = ?",
             [SENT, message_id, poll_id, iso(now), chat_id, plan.run_id, plan.visit, outgoing.key],
         ).rowcount
+        if confirmed and poll_id is not None and outgoing.poll is not None:
+            post_id = store.scalar(
+                "SELECT id FROM posts WHERE run_id = ? AND visit = ? AND key = ?",
+                [plan.run_id, plan.visit, outgoing.key],
+            )
+            add_poll(store, post_id, poll_id, outgoing.poll, now)
         # Never past a message that was not begun: the next one would overtake it.
         return begin_next is not None and confirmed > 0 and _begin(store, plan, begin_next, now)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.exchange import Exchange
 from bot.model import (
@@ -23,6 +24,7 @@ from bot.model import (
     load_with_exchange,
 )
 from bot.participation import current_members, participation
+from bot.polls import PollTally, point_polls
 from bot.posting import point_posted, visit_posts
 from bot.render import render_point
 from bot.schedule.timetable import upcoming
@@ -37,6 +39,7 @@ class Digest:
     names: tuple[str, ...]  # who answered, first answer first
     messages: tuple[tuple[int, int], ...]  # (chat_id, message_id) of each answer, in order
     late: tuple[tuple[int, int], ...] = ()  # (point_number, answers) to points closed earlier
+    poll: PollTally | None = None  # the point's poll in this run (its latest posting)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class MemberAnswer:
     point_title: str
     text: str | None
     media_kind: str | None
-    created_at: datetime
+    created_at: datetime  # in the circle's time zone
     edited_at: datetime | None
 
 
@@ -104,6 +107,7 @@ def point_digest(store: Store, run_id: int | None, point_index: int, title: str)
         " AND digested_at IS NULL GROUP BY point_index ORDER BY point_index",
         [run_id, point_index],
     )
+    polls = point_polls(store, run_id, point_index)
     return Digest(
         point_number=point_index + 1,
         point_title=title,
@@ -111,6 +115,7 @@ def point_digest(store: Store, run_id: int | None, point_index: int, title: str)
         names=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
         messages=tuple((a["chat_id"], a["message_id"]) for a in answers),
         late=tuple((row["point_index"] + 1, row["n"]) for row in late),
+        poll=polls[-1] if polls else None,
     )
 
 
@@ -207,8 +212,9 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
     """Everything a member answered in this chat (before a migration too), oldest first."""
     with store.transaction(write=False):
         rows = store.all(
-            "SELECT answers.*, runs.number AS run_number FROM answers"
-            " JOIN runs ON runs.id = answers.run_id WHERE answers.user_id = ? AND"
+            "SELECT answers.*, runs.number AS run_number, circles.timezone FROM answers"
+            " JOIN runs ON runs.id = answers.run_id JOIN circles ON circles.id = runs.circle_id"
+            " WHERE answers.user_id = ? AND"
             " (answers.chat_id = ? OR runs.circle_id = (SELECT id FROM circles WHERE chat_id = ?))"
             " ORDER BY answers.created_at, answers.id",
             [user_id, chat_id, chat_id],
@@ -220,8 +226,19 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
             point_title=row["point_title"] or row["point_id"],
             text=row["text"],
             media_kind=row["media_kind"],
-            created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
-            edited_at=parse_iso(row["edited_at"]),
+            created_at=_local(row["created_at"], row["timezone"]),  # type: ignore[arg-type]
+            edited_at=_local(row["edited_at"], row["timezone"]),
         )
         for row in rows
     ]
+
+
+def _local(stored: str | None, timezone: str) -> datetime | None:
+    """A stored UTC time in the circle's time zone (as everything else the circle shows)."""
+    moment = parse_iso(stored)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment

@@ -202,8 +202,9 @@ def _open(
                 [FINISHED, iso(now), circle.id],
             )
             store.execute(
-                "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                [iso(now), circle.run_id],
+                "UPDATE runs SET finished_at = ?, ended = ?, ended_point_index = ?"
+                " WHERE id = ? AND finished_at IS NULL",
+                [iso(now), FINISHED, index, circle.run_id],
             )
         else:
             visit = circle.visit + 1

@@ -115,11 +115,23 @@ async def test_mine_goes_privately_and_never_to_the_group(api, tmp_path):
     assert "My private view" in api.sent_messages(ALICE)[0]["text"]
 
 
+async def test_mine_shows_times_in_the_circles_zone_and_keeps_an_answers_lines(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:  # the circle is in Europe/Berlin
+        _, _, prompt = await start_and_post(bot)
+        answer = "First line.\nSecond line.\n\nA new paragraph."
+        await bot.act(lambda: api.send_text(GROUP, ALICE, answer, reply_to=prompt["message_id"]))
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+    text = api.sent_messages(ALICE)[0]["text"]
+    assert "2026-12-01 18:00 CET" in text  # 17:00 UTC
+    assert answer in text
+
+
 async def test_mine_without_a_private_chat_says_how_to_open_one(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
         (reply,) = await bot.command("/mine", user=BOB)
-    assert "open a private chat with me, press Start" in reply
+    assert "open a private chat with me and press Start" in reply
     markup = api.sent_messages(GROUP)[-1]["reply_markup"]
     assert (
         markup["inline_keyboard"][0][0]["url"] == f"https://t.me/circle_test_bot?start=mine-{GROUP}"

@@ -135,6 +135,17 @@ def test_a_member_answers_edits_votes_and_presses_in_the_page(api: FakeBotAPI, p
     assert update["poll_answer"]["user"]["id"] == ALICE
     assert update["poll_answer"]["option_ids"] == [1]
 
+    # An anonymous poll: the count shows, the voter's name never does.
+    anonymous = bot(api, "sendPoll", chat_id=G, question="Which letter after that?",
+                    options=["Letter IV", "Letter V"])  # fmt: skip
+    option = bubble(page, anonymous["message_id"]).locator(".poll-option[data-option='0']")
+    option.click()
+    expect(option.locator(".po-count")).to_have_text("1")
+    expect(option).to_have_class(re.compile(r"\bchosen\b"))  # Alice sees her own choice
+    assert option.locator(".po-voters").count() == 0
+    (update,) = updates(api)
+    assert "poll_answer" not in update and update["poll"]["total_voter_count"] == 1
+
     # An inline button: the bot's answer shows up as a toast.
     keyboard = {"inline_keyboard": [[{"text": "Send me the digest", "callback_data": "digest:1"}]]}
     menu = bot(api, "sendMessage", chat_id=G, text="The digest is ready.", reply_markup=keyboard)

@@ -112,7 +112,9 @@ class InjectMixin(WorldMixin):
             return state.push_update("callback_query", query)
 
     def answer_poll(self, poll_id: str, user_id: int, option_ids: Iterable[int]) -> JSON:
-        """A user votes (empty ``option_ids`` retracts); queues a ``poll_answer`` update."""
+        """A user votes (empty ``option_ids`` retracts). A public poll queues a ``poll_answer``
+        update; an anonymous one queues a ``poll`` update with the new counts and no voter,
+        which is what Telegram sends the bot that posted it."""
         state = self._state
         options = list(option_ids)
         with state.lock:
@@ -123,8 +125,6 @@ class InjectMixin(WorldMixin):
             poll = state.messages[(record["chat_id"], record["message_id"])]["poll"]
             if poll["is_closed"]:
                 raise ValueError("poll is closed")
-            if poll["is_anonymous"]:
-                raise ValueError("anonymous polls produce no poll_answer updates")
             if any(not 0 <= i < len(poll["options"]) for i in options):
                 raise ValueError(f"option ids {options} out of range")
             if len(options) > 1 and not poll["allows_multiple_answers"]:
@@ -133,6 +133,8 @@ class InjectMixin(WorldMixin):
             for i, option in enumerate(poll["options"]):
                 option["voter_count"] = sum(i in v for v in record["votes"].values())
             poll["total_voter_count"] = sum(1 for v in record["votes"].values() if v)
+            if poll["is_anonymous"]:
+                return state.push_update("poll", copy.deepcopy(poll))
             answer = {
                 "poll_id": str(poll_id),
                 "user": u,

@@ -18,6 +18,8 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -27,7 +29,16 @@ from bot.content import ContentError, load_library
 from bot.migrations import SchemaTooNew
 from bot.schedule.timetable import misfire_seconds
 from bot.store import open_store
-from bot.telegram import answers, chat_events, console, members, nudges, onboarding, organizer
+from bot.telegram import (
+    answers,
+    chat_events,
+    console,
+    members,
+    nudges,
+    onboarding,
+    organizer,
+    polls,
+)
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
@@ -152,6 +163,9 @@ def build_application(
     )
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, answers.on_edit))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
+    # Polls: counts from `poll` updates (anonymous ones too), each vote of a public poll.
+    application.add_handler(PollHandler(polls.on_poll))
+    application.add_handler(PollAnswerHandler(polls.on_poll_answer))
     application.add_error_handler(on_error)
     return application
 

@@ -21,6 +21,7 @@ from bot.telegram import (
     catchup,
     console,
     export_command,
+    insight,
     members,
     nudges,
     organizer,
@@ -90,6 +91,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("remind", schedule_commands.remind, ORGANIZERS, anywhere=True),
     Command("export", export_command.export, ORGANIZERS, anywhere=True),
     Command("console", console.console_command, ORGANIZERS, anywhere=True),
+    Command("stats", insight.stats, ORGANIZERS, anywhere=True),
+    Command("search", insight.search, ORGANIZERS, anywhere=True),
 )
 
 

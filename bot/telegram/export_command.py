@@ -5,20 +5,24 @@ The minutes hold every member's answers, so they only ever go to a private chat.
 
 from __future__ import annotations
 
+import io
 import logging
+import tempfile
 from html import escape
 
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.export import load_minutes
-from bot.minutes_format import filename, normalize_format, render
+from bot.export import Minutes
+from bot.minutes_format import filename, normalize_format, write_minutes
 from bot.model import Refusal
 from bot.telegram.console import chat_title, organizers_only
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
 from bot.text import export as text
 
 log = logging.getLogger(__name__)
+
+SPOOL_BYTES = 1 << 20
 
 
 def parse_args(args: list[str]) -> tuple[int | None, str] | None:
@@ -35,9 +39,46 @@ def parse_args(args: list[str]) -> tuple[int | None, str] | None:
     return run, fmt or "markdown"
 
 
+async def send_minutes(
+    context: CircleContext, user_id: int, chat_id: int, run: int | None, fmt: str
+) -> Minutes | Refusal | None:
+    """Send a run's minutes of the chat's circle to `user_id` privately: the minutes sent, why
+    there are none, or None when the user has no private chat with the bot."""
+    data = context.bot_data
+    # Written as it is read (a file that moves to disk when large), never built up as Python
+    # objects; the upload itself needs the file's bytes once.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spooled:
+        writer = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
+        minutes = write_minutes(data.store, writer, chat_id, run, fmt, data.exchanges)
+        writer.flush()
+        writer.detach()
+        if isinstance(minutes, Refusal):
+            return minutes
+        spooled.seek(0)
+        title = await chat_title(context, chat_id)
+        try:
+            await context.bot.send_document(
+                user_id,
+                document=spooled.read(),
+                filename=filename(minutes, fmt),
+                caption=text.caption(minutes.exchange_title, minutes.run_number, title),
+            )
+        except Forbidden:
+            return None
+    log.info(
+        "chat=%s user=%s exported run %s as %s (%s answers)",
+        chat_id,
+        user_id,
+        minutes.run_number,
+        fmt,
+        minutes.answer_count,
+    )
+    return minutes
+
+
 @organizers_only
 async def export(update: Update, context: CircleContext) -> None:
-    """Send the circle's minutes (a run, as md, csv or json) to the organizer privately."""
+    """Send the circle's minutes (a run, as md, html, csv or json) to the organizer privately."""
     target = context.target
     message = target.message
     # An anonymous admin's message comes "from the group" (sender_chat is the chat itself) and
@@ -50,33 +91,12 @@ async def export(update: Update, context: CircleContext) -> None:
         await target.reply(text.usage())
         return
     run, fmt = parsed
-    data = context.bot_data
-    minutes = load_minutes(data.store, data.exchanges, target.chat_id, run)
-    if isinstance(minutes, Refusal):
-        await target.reply(escape(minutes.message))
-        return
-    try:
-        await context.bot.send_document(
-            target.user_id,
-            document=render(minutes, fmt).encode("utf-8"),
-            filename=filename(minutes, fmt),
-            caption=text.caption(
-                minutes.exchange_title,
-                minutes.run_number,
-                await chat_title(context, target.chat_id),
-            ),
-        )
-    except Forbidden:
+    sent = await send_minutes(context, target.user_id, target.chat_id, run, fmt)
+    if isinstance(sent, Refusal):
+        await target.reply(escape(sent.message))
+    elif sent is None:
         # Never posted in the group instead: members' answers are not for everyone's download.
         await ask_for_private_chat(message, context, "export", target.chat_id)
-        return
-    log.info(
-        "chat=%s user=%s exported run %s as %s (%s answers)",
-        target.chat_id,
-        target.user_id,
-        minutes.run_number,
-        fmt,
-        minutes.answer_count,
-    )
-    # The document speaks for itself: the group sees a 👌 on the command, nothing more.
-    await target.acknowledge()
+    else:
+        # The document speaks for itself: the group sees a 👌 on the command, nothing more.
+        await target.acknowledge()

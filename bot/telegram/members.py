@@ -25,13 +25,20 @@ MINE_LIMIT = 3500  # keep /mine replies comfortably under Telegram's 4096 charac
 
 
 async def note_member(update: Update, context: CircleContext) -> None:
-    """Remember a member who spoke to the bot, so /status can list who has not answered."""
+    """Remember a member who spoke to the bot, so /status can list who has not answered, and
+    the group's title, so `circle-bot circles` can name it."""
     message = update.effective_message
-    user = message.from_user if message else None
-    if user is None or user.is_bot or message.sender_chat is not None:
+    if message is None:
         return
+    user = message.from_user
+    person = user is not None and not user.is_bot and message.sender_chat is None
     answers.see_member(
-        context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
+        context.bot_data.store,
+        message.chat_id,
+        user.id if person and user else None,
+        user.full_name if person and user else "",
+        context.now(),
+        chat_title=message.chat.title,
     )
 
 
@@ -70,14 +77,31 @@ def _format_answers(chat_title: str, given: list[MemberAnswer]) -> list[str]:
             item.point_number,
             item.point_title,
             item.run_number,
-            f"{item.created_at:%Y-%m-%d %H:%M}",
+            f"{item.created_at:%Y-%m-%d %H:%M %Z}",
             item.edited_at is not None,
         )
-        # A long answer is split like an excerpt, never cut short or inside an HTML entity.
-        pieces = split_text(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
+        # A long answer is split, never cut short or inside an HTML entity; its lines stay.
+        pieces = _pieces(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
         blocks.append(f"{heading}\n{pieces[0]}")
         blocks += [f"{text.continued()}\n{piece}" for piece in pieces[1:]]
     return blocks
+
+
+def _pieces(body: str, budget: int) -> list[str]:
+    """Escaped pieces of an answer within `budget`, keeping its line breaks: whole lines where
+    they fit, a line longer than a message split at sentences or words (render.split_text)."""
+    if utf16_len(escape(body)) <= budget:
+        return [escape(body)]
+    pieces: list[str] = []
+    current: str | None = None
+    for line in body.split("\n"):
+        for part in split_text(line, budget) if line.strip() else [""]:
+            joined = part if current is None else f"{current}\n{part}"
+            if current is not None and utf16_len(joined) > budget:
+                pieces.append(current)
+                joined = part
+            current = joined
+    return [*pieces, current or ""]
 
 
 def _chunks(blocks: list[str]) -> list[str]:

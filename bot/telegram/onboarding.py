@@ -5,14 +5,18 @@ private message, and the member updates that tell who is in a group."""
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import ChatMember, Update
 from telegram.error import Forbidden
 
 from bot import console, participation
+from bot.model import Refusal
 from bot.telegram import catchup
 from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, reply
+from bot.telegram.export_command import send_minutes
+from bot.telegram.insight import send_stats
 from bot.telegram.members import send_mine
 from bot.telegram.organizer import status_text
 from bot.telegram.permissions import organizes
@@ -82,9 +86,20 @@ async def private_start(update: Update, context: CircleContext) -> None:
     elif purpose == "status":
         texts = await status_text(context, chat_id)
         await reply(message, texts if isinstance(texts, str) else texts[0])
-    else:  # console, export: the group is chosen for private commands
+    else:  # console, export, stats, search: the group is chosen for private commands
         console.choose(store, user.id, chat_id, context.now())
-        await reply(message, text.chosen(await chat_title(context, chat_id)))
+        if purpose == "export":  # what was asked for, right here
+            sent = await send_minutes(context, user.id, chat_id, None, "markdown")
+            if isinstance(sent, Refusal):
+                await reply(message, escape(sent.message))
+        elif purpose == "stats":
+            sent = await send_stats(context, user.id, chat_id)
+            if isinstance(sent, Refusal):
+                await reply(message, escape(sent.message))
+        elif purpose == "search":
+            await reply(message, member_text.search_here())
+        else:
+            await reply(message, text.chosen(await chat_title(context, chat_id)))
 
 
 async def private_hello(update: Update, context: CircleContext) -> None:

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import reads
 from bot.model import PAUSED, Refusal, load_circle
 from bot.sessions import open_session
-from bot.telegram import sending
+from bot.telegram import polls, sending
 from bot.telegram.console import Target, organizers_only
 from bot.telegram.context import CircleContext
 from bot.telegram.nudges import send_nudges
@@ -128,10 +128,10 @@ async def skip(update: Update, context: CircleContext) -> None:
         await target.reply(text.skipped())
     else:
         await target.reply(text.skipped_to(circle.point_number))
-    if result.closed is not None:
-        await table.tell(
-            chat_id, post_text.digest(result.closed, circle.thread_id), circle.thread_id
-        )
+    # The closed point's poll stops first, so its digest shows the final result.
+    closed = await polls.stop_stale(context.application, chat_id, result.closed)
+    if closed is not None:
+        await table.tell(chat_id, post_text.digest(closed, circle.thread_id), circle.thread_id)
     if result.finished:
         table.disarm(chat_id)
         exchange = context.circles.exchanges.get(circle.exchange_id)
@@ -156,6 +156,8 @@ async def goto(update: Update, context: CircleContext) -> None:
     sending.cancel_retry(context.application, target.chat_id)
     timetable(context.application).arm_pacing(result)
     await target.reply(text.now_current(result.point_number, result.state == PAUSED))
+    # The point left behind keeps no live poll; /next posts a fresh one for point N.
+    await polls.stop_stale(context.application, target.chat_id)
 
 
 async def _ask(target: Target, context: CircleContext, question: str, action: tuple) -> None:
@@ -232,6 +234,7 @@ async def confirm_button(update: Update, context: CircleContext) -> None:
         await query.edit_message_text(escape(result.message))
         return
     sending.cancel_retry(app, chat_id)
+    await polls.stop_stale(app, chat_id)
     if action == "stop":
         timetable(app).disarm(chat_id)
     else:

@@ -93,12 +93,13 @@ def _seconds(retry_after: object) -> float:
 
 async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
     if outgoing.poll is not None:
-        # Anonymous: a member's vote on June 4th or Hong Kong is nobody else's business.
+        # Anonymous unless the exchange asks for a public poll: a member's vote on June 4th
+        # or Hong Kong is nobody else's business.
         return await bot.send_poll(
             plan.chat_id,
             outgoing.poll.question,
             list(outgoing.poll.options),
-            is_anonymous=True,
+            is_anonymous=not outgoing.poll.public,
             message_thread_id=plan.thread_id,
             question_parse_mode=None,
         )

@@ -35,7 +35,7 @@ from bot.schedule.timetable import (
     upcoming,
 )
 from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
-from bot.telegram import sending
+from bot.telegram import polls, sending
 from bot.telegram.context import BotData, CircleContext
 from bot.telegram.nudges import AUTO, send_nudges
 from bot.text import posts as text
@@ -65,8 +65,10 @@ class Timetable:
     async def execute(self, plan: SessionPlan) -> sending.PostResult | None:
         """Post a session: the closed point's digest, then the point (or the end)."""
         chat_id, thread_id = plan.circle.chat_id, plan.circle.thread_id
-        if plan.closed is not None:
-            await self.tell(chat_id, text.digest(plan.closed, thread_id), thread_id)
+        # The closed point's poll is stopped first, so the digest shows its final result.
+        closed = await polls.stop_stale(self.app, chat_id, plan.closed)
+        if closed is not None:
+            await self.tell(chat_id, text.digest(closed, thread_id), thread_id)
         if plan.finished:
             self.disarm(chat_id)
             await self.tell(chat_id, text.finished(plan.exchange_title), thread_id)

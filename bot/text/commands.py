@@ -25,8 +25,10 @@ DESCRIPTIONS = {
     "pace": lambda: _("Space letter, reply, prompt: /pace reply +10m prompt +20m"),
     "holiday": lambda: _("Skip sessions: /holiday 2026-12-21..2027-01-04"),
     "remind": lambda: _("Reminder before each session: /remind 2h"),
-    "export": lambda: _("Send the minutes to you privately"),
+    "export": lambda: _("Send the minutes to you privately: /export [run] [md|html|csv|json]"),
     "console": lambda: _("Choose the group your private commands steer"),
+    "stats": lambda: _("Answers per point and member, with a chart, sent privately"),
+    "search": lambda: _("Search the answers, results sent privately: /search words"),
 }
 
 
