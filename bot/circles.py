@@ -16,7 +16,6 @@ from typing import Any
 from bot.answers import mark_digested
 from bot.exchange import Exchange
 from bot.model import (
-    ACTIVE,
     FINISHED,
     PAUSED,
     RUNNING,
@@ -25,6 +24,7 @@ from bot.model import (
     Refusal,
     load_circle,
     load_with_exchange,
+    wrong_state,
 )
 from bot.posting import point_posted, visit_posts
 from bot.reads import Digest, point_digest
@@ -298,7 +298,7 @@ class Circles:
             circle = load_circle(self.store, chat_id)
             if circle is None:
                 return Refusal(text.no_circle())
-            refusal = _wrong_state(action, circle.state)
+            refusal = wrong_state(action, circle.state)
             if refusal is not None:
                 return Refusal(refusal)
             if action == "stop":
@@ -388,14 +388,3 @@ class Circles:
             detail=detail,
             now=now,
         )
-
-
-def _wrong_state(action: str, state: str) -> str | None:
-    """Why `action` is refused in `state`, or None when it is allowed."""
-    if action == "pause":
-        if state == RUNNING:
-            return None
-        return text.already_paused() if state == PAUSED else text.nothing_to_pause()
-    if action == "resume":
-        return None if state in (PAUSED, STOPPED) else text.not_paused()
-    return None if state in ACTIVE else text.nothing_to_stop()

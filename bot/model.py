@@ -133,3 +133,14 @@ def load_active(store: Store) -> list[Circle]:
         CIRCLE_SQL + " WHERE circles.state IN (?, ?) ORDER BY circles.id", list(ACTIVE)
     )
     return [circle_from_row(row) for row in rows]
+
+
+def wrong_state(action: str, state: str) -> str | None:
+    """Why `action` is refused in `state`, or None when it is allowed."""
+    if action == "pause":
+        if state == RUNNING:
+            return None
+        return text.already_paused() if state == PAUSED else text.nothing_to_pause()
+    if action == "resume":
+        return None if state in (PAUSED, STOPPED) else text.not_paused()
+    return None if state in ACTIVE else text.nothing_to_stop()
