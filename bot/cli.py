@@ -45,7 +45,7 @@ def run(config_path: str) -> None:
     except ConfigError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
-    from bot.telegram.app import run_bot  # imported late: `content` commands need no PTB
+    from bot.telegram.runner import run_bot  # imported late: `content` commands need no PTB
 
     sys.exit(run_bot(config))
 

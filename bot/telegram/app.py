@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.circles import Circles
 from bot.config import Config
-from bot.content import ContentError, load_library
-from bot.migrations import SchemaTooNew
+from bot.content import load_library
 from bot.schedule.timetable import misfire_seconds
 from bot.store import open_store
 from bot.telegram import answers, chat_events, members
@@ -31,6 +28,8 @@ from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.ratelimit import MessageRateLimiter
+from bot.telegram.receiving import DONE_GROUP, InboxQueue, Receiver
+from bot.telegram.storage_watch import StorageWatch
 from bot.telegram.timetable import Timetable
 
 log = logging.getLogger(__name__)
@@ -61,9 +60,12 @@ def build_application(
             f"{config.content_dir} (exchanges there: {known})"
         )
     circles = Circles(open_store(config.database), exchanges)
+    # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
+    queue = InboxQueue()
     application = (
         Application.builder()
         .context_types(CONTEXT_TYPES)
+        .update_queue(queue)
         # Every message the bot sends is Telegram HTML, never quotes the message it answers
         # and never shows a link preview (a point's excerpts are the content, not a link).
         .defaults(
@@ -106,6 +108,10 @@ def build_application(
     data: BotData = application.bot_data
     data.config, data.circles, data.clock = config, circles, clock
     data.timetable = Timetable(application)
+    watch = StorageWatch()
+    watch.application = application
+    data.receiver = queue.receiver = Receiver(circles.store, queue, clock, watch)
+    data.receiver.attach(application)
 
     # Commands react to new messages only: PTB would otherwise re-run a command whose message
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
@@ -132,6 +138,8 @@ def build_application(
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
     application.add_error_handler(on_error)
+    # Last: the update's handlers are done, its inbox row is marked handled.
+    application.add_handler(TypeHandler(Update, data.receiver.handled), group=DONE_GROUP)
     return application
 
 
@@ -139,41 +147,3 @@ async def _post_init(application: Application) -> None:
     await publish(application.bot)
     # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
     await application.bot_data.timetable.start_up()
-
-
-def run_bot(config: Config) -> int:
-    """Run until interrupted; returns the process exit code (2: fix the setup, 1: try later)."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=config.log_level
-    )
-    # httpx logs every request URL, and the URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    try:
-        application = build_application(config)
-    except ContentError as error:
-        for problem in error.problems:
-            log.error("content: %s", problem)
-        return 2
-    except (StartupError, SchemaTooNew, sqlite3.DatabaseError) as error:
-        log.error("%s", error)
-        return 2
-    try:
-        # Checked once before polling: python-telegram-bot's own start-up would log a
-        # traceback for a refused token or an unreachable server instead of one clear line.
-        asyncio.run(_check_bot_api(config))
-    except InvalidToken:
-        log.error(
-            "Telegram refused the token in %s: check it with @BotFather (/token).", config.token_env
-        )
-        return 2
-    except NetworkError as error:
-        log.error("cannot reach the Bot API at %s: %s", config.api_base_url, error)
-        return 1
-    log.info("starting: api=%s database=%s", config.api_base_url, config.database)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
-
-
-async def _check_bot_api(config: Config) -> None:
-    async with Bot(config.token, base_url=config.api_base_url):
-        pass  # entering initializes the bot, which asks getMe
