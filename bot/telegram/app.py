@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -18,11 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import inbox
 from bot.circles import Circles
 from bot.config import Config
 from bot.content import load_library
 from bot.schedule.timetable import misfire_seconds
-from bot.store import open_store
+from bot.store import Store, open_store
 from bot.telegram import answers, chat_events, members
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
@@ -59,7 +61,7 @@ def build_application(
             f"content.default_exchange {config.default_exchange!r} is not in "
             f"{config.content_dir} (exchanges there: {known})"
         )
-    circles = Circles(open_store(config.database), exchanges)
+    circles = Circles(open_writable_store(config, clock()), exchanges)
     # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
     queue = InboxQueue()
     application = (
@@ -141,6 +143,17 @@ def build_application(
     # Last: the update's handlers are done, its inbox row is marked handled.
     application.add_handler(TypeHandler(Update, data.receiver.handled), group=DONE_GROUP)
     return application
+
+
+def open_writable_store(config: Config, now: datetime) -> Store:
+    """The store, if it can write: purging the inbox's old rows is the first write."""
+    store = open_store(config.database)
+    try:
+        inbox.purge(store, now)
+    except sqlite3.Error as error:
+        store.close()
+        raise StartupError(f"{config.database}: cannot write to the database ({error})") from None
+    return store
 
 
 async def _post_init(application: Application) -> None:

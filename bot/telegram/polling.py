@@ -114,9 +114,7 @@ class Poller:
             return
         if now < self.refeed_at:
             return
-        self.refeed_delay = min(
-            max(self.refeed_delay * 2, self.settings.first_backoff), self.settings.backoff_cap
-        )
+        self.refeed_delay = next_delay(self.refeed_delay, self.settings)
         self.refeed_at = now + self.refeed_delay
         self.receiver.refeed()
 
@@ -139,13 +137,18 @@ class Poller:
         raise _Stopped
 
     async def _wait(self, delay: float) -> float:
-        delay = min(max(delay * 2, self.settings.first_backoff), self.settings.backoff_cap)
+        delay = next_delay(delay, self.settings)
         await self._sleep(delay)
         return delay
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), seconds)
+
+
+def next_delay(delay: float, settings: PollSettings) -> float:
+    """The wait after another failure: doubling from `first_backoff`, at most `backoff_cap`."""
+    return min(max(delay * 2, settings.first_backoff), settings.backoff_cap)
 
 
 class _Stopped(Exception):

@@ -95,8 +95,11 @@ def run_bot(config: Config, webhook: Webhook | None = None) -> int:
             for problem in error.problems:
                 log.error("content: %s", problem)
             return 2
-        except (StartupError, SchemaTooNew, sqlite3.DatabaseError) as error:
+        except (StartupError, SchemaTooNew) as error:
             log.error("%s", error)
+            return 2
+        except sqlite3.DatabaseError as error:  # corrupt, locked for good, not a database
+            log.error("%s: %s", config.database, error)
             return 2
         try:
             # Checked once before polling: python-telegram-bot's own start-up would log a
