@@ -42,6 +42,8 @@ async def on_reply(update: Update, context: CircleContext) -> None:
         context.now(),
         text=_text(message),
         media_kind=media_kind(message),
+        replied_text=replied.poll.question if replied.poll else _text(replied),
+        exchanges=context.bot_data.exchanges,
     )
     if result is None or result.duplicate:
         return
