@@ -74,6 +74,17 @@ def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M}"
 
 
+# Characters a member's name or answer could use for live Markdown or HTML in the minutes
+# (emphasis, links, images, autolinks, raw tags, entities, tables): each is backslash-escaped,
+# which CommonMark shows as the character itself.
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>&|~])")
+
+
+def md(text: str) -> str:
+    """Text shown as typed in Markdown: no emphasis, link, tag or entity of its own."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
 def _markdown(minutes: Minutes) -> str:
     finished = _when(minutes.finished_at) if minutes.finished_at else "still going"
     lines = [
@@ -99,9 +110,13 @@ def _markdown(minutes: Minutes) -> str:
             lines.append("No answers.")
         for answer in point.answers:
             edited = " (edited)" if answer.edited_at else ""
-            lines += [f"**{answer.author}** · {_when(answer.created_at)}{edited}", ""]
-            # A blockquote keeps a multi-line answer together and its own Markdown contained.
-            lines += [f"> {line}" if line else ">" for line in answer.body.splitlines() or [""]]
+            lines += [f"**{md(answer.author)}** · {_when(answer.created_at)}{edited}", ""]
+            # A blockquote keeps a multi-line answer together; escaping keeps it text.
+            said = md(answer.text or "")
+            body = (f"[{answer.media_kind}] {said}".strip() if answer.media_kind else said) or md(
+                answer.body
+            )
+            lines += [f"> {line}" if line else ">" for line in body.splitlines() or [""]]
             lines.append("")
         if lines[-1] == "":
             lines.pop()
