@@ -183,6 +183,14 @@ def forget_member(
         ]
         store.execute(f"DELETE FROM answers WHERE id IN ({', '.join('?' for _ in ids)})", ids)
         store.execute("DELETE FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id])
+        # The inbox keeps handled updates two days (bot/inbox.py): theirs go now.
+        store.execute(
+            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND ? IN ("
+            "json_extract(payload, '$.message.from.id'),"
+            " json_extract(payload, '$.edited_message.from.id'),"
+            " json_extract(payload, '$.callback_query.from.id'))",
+            [user_id],
+        )
         circle = store.one("SELECT id FROM circles WHERE chat_id = ?", [chat_id])
         store.audit(
             chat_id=chat_id,

@@ -107,7 +107,7 @@ ARGUMENTS = st.lists(ARGUMENT, min_size=0, max_size=6).map(" ".join)
 
 @pytest.mark.parametrize("name", [command.name for command in COMMANDS])
 @settings(
-    max_examples=8,
+    max_examples=5,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

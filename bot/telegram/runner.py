@@ -125,13 +125,19 @@ async def check_bot_api(config: Config) -> dict:
 
 
 async def serve(
-    application: Application, webhook: Webhook | None = None, settings: PollSettings | None = None
+    application: Application,
+    webhook: Webhook | None = None,
+    settings: PollSettings | None = None,
+    poller: Poller | None = None,
 ) -> int:
-    """Start the Application, receive until a signal (or a fatal polling fault), stop."""
-    loop = asyncio.get_running_loop()
-    poller = Poller(application, settings or PollSettings())
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, poller.stop)
+    """Start the Application, receive until a signal (or a fatal polling fault), stop.
+
+    Pass your own `poller` to stop it yourself (`poller.stop()`) instead of by a signal."""
+    if poller is None:
+        poller = Poller(application, settings or PollSettings())
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, poller.stop)
     await application.initialize()
     code = 0
     try:
