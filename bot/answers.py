@@ -8,10 +8,13 @@ point 5 is being discussed, or to last run's post, still counts for point 2 of t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.exchange import Exchange
+from bot.posting import learn_copy, post_of_message
 from bot.store import Store, iso, parse_iso
 
 ANSWER_SQL = """
@@ -110,11 +113,15 @@ def record_answer(
     text: str | None = None,
     media_kind: str | None = None,
     written_at: datetime | None = None,
+    replied_text: str | None = None,
+    exchanges: Mapping[str, Exchange] | None = None,
 ) -> Answer | None:
     """Store a reply to a bot post as an answer; None if it replies to no post of ours.
 
     `written_at` is Telegram's date of the message: an answer read after downtime keeps the
-    time it was written, not the time it was processed (`now` when not given).
+    time it was written, not the time it was processed (`now` when not given). A reply to any
+    copy of a post counts: its confirmed message, a copy learnt before, or a copy recognised
+    now by `replied_text` (what the member replied to shows) among `exchanges`.
     The same message delivered twice is stored once: the second call returns the stored
     answer with `duplicate=True`.
     """
@@ -124,10 +131,9 @@ def record_answer(
         existing = _answer_row(store, chat_id, message_id)
         if existing is not None:
             return answer_from_row(existing, duplicate=True)
-        post = store.one(
-            "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
-            [chat_id, reply_to_message_id],
-        )
+        post = post_of_message(store, chat_id, reply_to_message_id)
+        if post is None and replied_text and exchanges:
+            post = learn_copy(store, chat_id, reply_to_message_id, replied_text, exchanges, now)
         if post is None:
             return None
         store.insert(
@@ -211,6 +217,14 @@ def forget_member(
             " WHERE posts.chat_id = ? OR posts.circle_id = (SELECT id FROM circles"
             " WHERE chat_id = ?))",
             [user_id, chat_id, chat_id],
+        )
+        # The inbox keeps handled updates two days (bot/inbox.py): theirs go now.
+        store.execute(
+            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND ? IN ("
+            "json_extract(payload, '$.message.from.id'),"
+            " json_extract(payload, '$.edited_message.from.id'),"
+            " json_extract(payload, '$.callback_query.from.id'))",
+            [user_id],
         )
         circle = store.one("SELECT id FROM circles WHERE chat_id = ?", [chat_id])
         store.audit(

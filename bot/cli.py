@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.content import ContentError, load_exchange, load_library, original_file
 from bot.coverage import check_coverage, format_report
 from bot.exchange import Exchange
 from bot.render import render_point, utf16_len
+from bot.store import backup
 
 
 @click.group()
@@ -23,16 +25,81 @@ def cli() -> None:
 
 @cli.command()
 @config_option
-def run(config_path: str) -> None:
-    """Start the bot (long polling) with the given configuration."""
+@click.option(
+    "--webhook",
+    metavar="URL",
+    help="Receive updates by webhook at this public HTTPS URL instead of long polling.",
+)
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    default="127.0.0.1:8443",
+    show_default=True,
+    help="Where the webhook server listens (behind a TLS proxy).",
+)
+def run(config_path: str, webhook: str | None, listen: str) -> None:
+    """Start the bot (long polling, or a webhook) with the given configuration."""
     try:
         config = load_config(config_path)
     except ConfigError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
-    from bot.telegram.app import run_bot  # imported late: `content` commands need no PTB
+    # imported late: `content` commands need no PTB
+    from bot.telegram.runner import Webhook, run_bot
 
-    sys.exit(run_bot(config))
+    hook = None
+    if webhook:
+        host, _, port = listen.rpartition(":")
+        if not webhook.startswith("https://") and not webhook.startswith("http://127."):
+            raise click.BadParameter("must be an https:// URL", param_hint="--webhook")
+        if not port.isdigit() or not 0 < int(port) < 65536 or not host:
+            raise click.BadParameter(
+                "must be HOST:PORT, e.g. 127.0.0.1:8443", param_hint="--listen"
+            )
+        hook = Webhook(webhook, listen)
+    sys.exit(run_bot(config, hook))
+
+
+@cli.command()
+@config_option
+def doctor(config_path: str) -> None:
+    """Check the setup: config, content, database, token, Bot API, privacy mode."""
+    from bot.telegram.doctor import diagnose  # imported late: needs PTB
+
+    healthy = True
+    for ok, what, line in diagnose(config_path):
+        healthy = healthy and ok
+        click.echo(f"{'ok ' if ok else 'BAD'} {what}: {line}")
+    sys.exit(0 if healthy else 1)
+
+
+@cli.group()
+def db() -> None:
+    """The database: back it up."""
+
+
+@db.command("backup")
+@config_option
+@click.argument("target", type=click.Path(dir_okay=False))
+def db_backup(config_path: str, target: str) -> None:
+    """Copy the database to TARGET, consistently, even while the bot runs."""
+    try:
+        config = load_config(config_path, require_token=False)
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    if not config.database.exists():
+        click.echo(f"Error: {config.database}: no database yet", err=True)
+        sys.exit(2)
+    if Path(target).exists():
+        click.echo(f"Error: {target} exists; choose a new file", err=True)
+        sys.exit(2)
+    try:
+        version = backup(config.database, target)
+    except (sqlite3.Error, OSError) as error:
+        click.echo(f"Error: backup failed: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Backed up {config.database} to {target} (schema {version}).")
 
 
 @cli.command()

@@ -165,6 +165,48 @@ def answers_search(db: sqlite_utils.Database) -> None:
     )
 
 
+@SCHEMA(name="update_inbox")
+def update_inbox(db: sqlite_utils.Database) -> None:
+    """5: every update Telegram handed over, kept before its offset is confirmed (bot/inbox.py).
+
+    A row is written in the same transaction as the rest of its batch, before the next
+    getUpdates confirms it; `handled_at` is set once its handlers finished. Unhandled rows are
+    handled again at start-up; handled rows are purged after a while.
+    """
+    db.execute(
+        """
+        CREATE TABLE update_inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX update_inbox_unhandled ON update_inbox (handled_at, update_id)")
+
+
+@SCHEMA(name="post_copies")
+def post_copies(db: sqlite_utils.Database) -> None:
+    """6: every message id of a post Telegram shows more than once (an at-least-once resend).
+
+    `posts.message_id` stays the confirmed copy; each other copy the bot learns of is a row
+    here, so a reply to any copy is an answer to the post.
+    """
+    db.execute(
+        """
+        CREATE TABLE post_copies (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            learnt_at TEXT NOT NULL,
+            UNIQUE (chat_id, message_id)
+        )
+        """
+    )
+
+
 LATEST = len(SCHEMA.names)
 
 

@@ -32,6 +32,7 @@ from bot.exchange import Exchange
 from bot.fakebotapi import FakeBotAPI
 from bot.render import render_point
 from bot.telegram.app import build_application
+from bot.telegram.polling import Poller, PollSettings
 
 ROOT = Path(__file__).parent.parent
 TEST_CONTENT = ROOT / "tests" / "content"
@@ -113,6 +114,8 @@ class Running:
     api: FakeBotAPI
     app: Application
     clock: Clock
+    poller: Poller | None = None
+    polling: asyncio.Task | None = None
 
     async def command(self, text: str, user: int = ADMIN, **kwargs) -> list[str]:
         """Send a command and return the texts of the bot's messages it caused."""
@@ -149,8 +152,8 @@ class Running:
 
         Each step is an event to wait for, not a quiet period to sit out:
 
-        - fetched: the fake API holds no update the bot has not confirmed. PTB's updater puts a
-          batch on `update_queue` before it confirms it with the next getUpdates offset, so
+        - fetched: the fake API holds no update the bot has not confirmed. the polling loop keeps
+          a batch and puts it on `update_queue` before it confirms it with the next offset, so
           nothing pending at the fake means everything injected is on the queue or handled;
         - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
           update, which it does after the handlers and the error handler (all blocking);
@@ -208,11 +211,14 @@ async def running_bot(
     async with app:
         await app.post_init(app)
         await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=0.2))
+        # The bot's own polling loop (bot/telegram/polling.py), as `circle-bot run` uses it.
+        poller = Poller(app, PollSettings(timeout=0.2, first_backoff=0.05, conflict_grace=1))
+        polling = asyncio.create_task(poller.run())
         try:
-            yield Running(api, app, clock)
+            yield Running(api, app, clock, poller, polling)
         finally:
-            await app.updater.stop()
+            poller.stop()
+            await polling
             await app.stop()
 
 

@@ -155,8 +155,15 @@ async def test_forgetme_deletes_only_after_the_member_confirms(api, tmp_path):
         await bot.act(lambda: api.press_button(GROUP, ALICE, ask["message_id"], f"forget:{ALICE}"))
         assert "deleted 1 answer" in api.message(GROUP, ask["message_id"])["text"]
         (status,) = await bot.command("/status")
+        kept = [
+            row["payload"] for row in bot.app.bot_data.store.all("SELECT payload FROM update_inbox")
+        ]
     assert "Answers on this point: 1" in status
     assert "Alice" not in status.split("Answered:")[1].split("\n")[0]
+    # The inbox's handled copies of her messages went too (the button press itself is
+    # marked handled only after it ran); Bob's stay until purged.
+    assert not any("Delete me" in payload for payload in kept)
+    assert any("Keep me" in payload for payload in kept)
 
 
 async def test_forgetme_cancel_deletes_nothing(api, tmp_path):

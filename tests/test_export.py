@@ -2,6 +2,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -361,3 +362,29 @@ def test_exported_text_is_utf8_on_disk(config_file, tmp_path):
     out = tmp_path / "m.md"
     invoke("export", "--config", str(config_file), "--chat", str(CHAT), "--output", str(out))
     assert "·" in Path(out).read_text(encoding="utf-8")
+
+
+def test_markdown_minutes_keep_a_hostile_name_and_answer_as_plain_text(service, now):
+    service.start(CHAT, "tiny", now, ORGANIZER, timezone="Europe/Berlin")
+    first = post_point(service, now, itertools.count(100))
+    answers.record_answer(
+        service.store,
+        CHAT,
+        500,
+        ANN,
+        "<script>alert(1)</script>",
+        first["prompt"],
+        now,
+        text="[l](javascript:alert(1)) <img src=x onerror=alert(1)>\n**bold** &amp;",
+    )
+    text = minutes(service, CHAT)
+    assert "**\\<script\\>alert(1)\\</script\\>**" in text
+    assert "> \\[l\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\>" in text
+    assert "> \\*\\*bold\\*\\* \\&amp;" in text
+    # No tag or link that is not escaped, in what the member wrote (the bot's own link to the
+    # message is the only markup the minutes add there).
+    own_link = r"\[[^\]]*\]\(<https://t\.me/[^>]*>\)"
+    said = [
+        re.sub(own_link, "", line) for line in text.splitlines() if line.startswith(("> ", "**"))
+    ]
+    assert all(re.search(r"(?<!\\)[<\[]", line) is None for line in said)

@@ -44,6 +44,8 @@ async def on_reply(update: Update, context: CircleContext) -> None:
         media_kind=media_kind(message),
         # Telegram's time of writing: an answer read after downtime keeps its own time.
         written_at=message.date,
+        replied_text=replied.poll.question if replied.poll else message_text(replied),
+        exchanges=context.bot_data.exchanges,
     )
     if result is None or result.duplicate:
         return

@@ -30,6 +30,7 @@ class BotData:
         self.circles: Circles
         self.clock: Callable[[], datetime]
         self.timetable: Any = None  # bot.telegram.timetable.Timetable, set by the app
+        self.receiver: Any = None  # bot.telegram.receiving.Receiver, set by the app
         # Per chat, in memory only: a lock so /next, a session and a retry never post at once,
         # and the last post Telegram refused (for /status).
         self.posting_locks: dict[int, asyncio.Lock] = {}
