@@ -20,6 +20,7 @@ from bot.circles import Circles
 from bot.config import Config
 from bot.exchange import Exchange
 from bot.store import Store
+from bot.telegram.acks import AckQueue
 from bot.telegram.permissions import is_organizer
 from bot.text import members as member_text
 
@@ -32,6 +33,7 @@ class BotData:
         self.circles: Circles
         self.clock: Callable[[], datetime]
         self.timetable: Any = None  # bot.telegram.timetable.Timetable, set by the app
+        self.acks: AckQueue  # the 👍 on each answer, sent in the background
         # Per chat, in memory only: a lock so /next, a session and a retry never post at once,
         # and the last post Telegram refused (for /status).
         self.posting_locks: dict[int, asyncio.Lock] = {}

@@ -13,6 +13,7 @@ from bot import answers, reads
 from bot.model import Refusal
 from bot.reads import MemberAnswer
 from bot.render import split_text, utf16_len
+from bot.telegram.answers import answered, note_speaker
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
 from bot.text import members as text
 
@@ -27,9 +28,9 @@ async def note_member(update: Update, context: CircleContext) -> None:
     user = message.from_user if message else None
     if user is None or user.is_bot or message.sender_chat is not None:
         return
-    answers.see_member(
-        context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
-    )
+    if answered(message, context.bot.id):
+        return  # an answer: recorded with its member in one transaction by on_reply
+    note_speaker(message, context)
 
 
 async def group_only(update: Update, context: CircleContext) -> None:

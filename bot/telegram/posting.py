@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.circles import Circles
 from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
+from bot.telegram.ratelimit import Priority
 
 log = logging.getLogger(__name__)
 
@@ -100,5 +101,8 @@ async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
             is_anonymous=True,
             message_thread_id=plan.thread_id,
             question_parse_mode=None,
+            rate_limit_args=Priority.POST,
         )
-    return await bot.send_message(plan.chat_id, outgoing.html, message_thread_id=plan.thread_id)
+    return await bot.send_message(
+        plan.chat_id, outgoing.html, message_thread_id=plan.thread_id, rate_limit_args=Priority.POST
+    )

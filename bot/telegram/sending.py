@@ -20,6 +20,7 @@ from bot.schedule.timetable import when
 from bot.sessions import delivery_now
 from bot.telegram.context import BotData, CircleContext
 from bot.telegram.posting import PostResult, deliver
+from bot.telegram.ratelimit import Priority
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,9 @@ def data(app: Application) -> BotData:
 
 async def say(app: Application, chat_id: int, html: str, thread_id: int | None = None) -> None:
     """A message from the circle to its chat (and forum topic), outside any reply."""
-    await app.bot.send_message(chat_id, html, message_thread_id=thread_id)
+    await app.bot.send_message(
+        chat_id, html, message_thread_id=thread_id, rate_limit_args=Priority.POST
+    )
 
 
 @dataclass(frozen=True)
