@@ -13,8 +13,8 @@ Who goes first when the budget is short (`Priority`):
    behind a thousand circles' posts);
 2. the circle's own posts: scheduled and /next deliveries, digests, notices;
 3. the rest of the replies;
-4. 👍 acknowledgments, never more than `Limits.ack_share` a second and only when nothing else
-   waits (bot/telegram/acks.py keeps them out of the update pipeline altogether).
+4. 👍 acknowledgments, never more than `Limits.ack_share` a second, so a post always finds a
+   free place (bot/telegram/acks.py keeps them out of the update pipeline altogether).
 
 Within one group, calls go in the order they were asked for, whatever their priority, so
 replies never arrive out of step with their commands and a point's parts keep their order.
@@ -129,7 +129,9 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
         self._seq = 0
         self._paused_until = 0.0
         self._timer: asyncio.TimerHandle | None = None
+        # Calls let through, and those that had to wait for a place first, by priority.
         self.granted: dict[Priority, int] = dict.fromkeys(Priority, 0)
+        self.delayed: dict[Priority, int] = dict.fromkeys(Priority, 0)
 
     async def initialize(self) -> None:
         pass
@@ -192,6 +194,8 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
             if len(queue) > 1 and queue[-2].seq > seq:  # a retry keeps its place
                 self._group_queues[group] = deque(sorted(queue, key=lambda w: w.seq))
         self._pump()
+        if not waiter.future.done():
+            self.delayed[priority] += 1
         try:
             await waiter.future
         except asyncio.CancelledError:
