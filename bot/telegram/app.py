@@ -137,6 +137,9 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     await publish(application.bot)
+    # The scheduler runs before the circles are armed (Application.start() then leaves it be):
+    # a stopped APScheduler keeps added jobs in a list that every look-up by id scans.
+    await application.job_queue.start()
     # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
     await application.bot_data.timetable.start_up()
 
