@@ -38,13 +38,13 @@ TEMPLATES = [
 ]
 
 
-def templates(path: Path, now: datetime) -> None:
-    """One circle per template, made through the engine, point 1 posted."""
+def templates(path: Path, now: datetime, kinds=TEMPLATES, post: bool = True) -> None:
+    """One circle per template, made through the engine, point 1 posted (with `post`)."""
     store = open_store(path)
     library = load_library(CONTENT)
     circles = Circles(store, library)
     once = (now + timedelta(days=30)).strftime("%Y-%m-%d 19:00")
-    for n, (spec, pacing, remind, state) in enumerate(TEMPLATES):
+    for n, (spec, pacing, remind, state) in enumerate(kinds):
         chat_id = -(10**9) - n
         circles.start(chat_id, EXCHANGE, now, actor_id=1)
         schedule = parse_schedule(spec.format(once=once), TZ, now) if spec else None
@@ -54,6 +54,8 @@ def templates(path: Path, now: datetime) -> None:
             circles.set_pacing(chat_id, parse_pace(pacing), now, 1)
         if remind:
             circles.set_reminder(chat_id, parse_reminder(remind), now, 1)
+        if not post:
+            continue
         plan = open_session(store, library, chat_id, now, timedelta(0)).delivery
         for number, outgoing in enumerate(plan.messages, start=1):
             begin_post(store, plan, outgoing, now)
@@ -68,9 +70,10 @@ def templates(path: Path, now: datetime) -> None:
     store.close()
 
 
-def build(path: Path, count: int, now: datetime, first_chat: int = -(10**12)) -> list[int]:
+def build(path: Path, count: int, now: datetime, kinds=TEMPLATES, post: bool = True) -> list[int]:
     """A database at `path` with `count` circles copied from the templates; their chat ids."""
-    templates(path, now)
+    first_chat = -(10**12)
+    templates(path, now, kinds, post)
     db = connect(path)
     conn = db.conn
     conn.execute("PRAGMA synchronous = OFF")
@@ -103,6 +106,8 @@ def build(path: Path, count: int, now: datetime, first_chat: int = -(10**12)) ->
                              "chat_id": circle["chat_id"]}
                         )  # fmt: skip
     for table, items in out.items():
+        if not items:
+            continue
         columns = list(items[0])
         conn.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
