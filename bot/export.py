@@ -18,6 +18,7 @@ from bot.exchange import Exchange, Point
 from bot.model import SENT, Refusal
 from bot.store import Store, parse_iso
 from bot.text import circle as text
+from bot.text import minutes as minutes_text
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class MinutesAnswer:
         text = self.text or ""
         if self.media_kind:
             return f"[{self.media_kind}] {text}".strip()
-        return text or "(no text)"
+        return text or minutes_text.no_text()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.exchange import Exchange
 from bot.export import Minutes, load_minutes
 from bot.model import Refusal
 from bot.store import Store
+from bot.text import minutes as words
 
 # Accepted spellings -> canonical format name; the canonical name -> file extension.
 FORMATS = {"markdown": "markdown", "md": "markdown", "csv": "csv", "json": "json"}
@@ -55,7 +56,7 @@ def minutes(
     current run."""
     canonical = FORMATS.get(fmt.lower())
     if canonical is None:
-        return Refusal(f"Unknown format {fmt!r}: use md, csv or json.")
+        return Refusal(words.unknown_format(fmt))
     loaded = load_minutes(store, exchanges or {}, chat_id, run_number)
     if isinstance(loaded, Refusal):
         return loaded
@@ -75,30 +76,29 @@ def _when(moment: datetime) -> str:
 
 
 def _markdown(minutes: Minutes) -> str:
-    finished = _when(minutes.finished_at) if minutes.finished_at else "still going"
+    finished = _when(minutes.finished_at) if minutes.finished_at else None
     lines = [
-        f"# Minutes: {minutes.exchange_title}",
+        words.title(minutes.exchange_title),
         "",
-        f"- Exchange: {minutes.exchange_id}",
-        f"- Run: {minutes.run_number} of {minutes.run_count}",
-        f"- Started: {_when(minutes.started_at)}",
-        f"- Finished: {finished}",
-        f"- Answers: {minutes.answer_count} from {minutes.author_count} "
-        f"member{'s' if minutes.author_count != 1 else ''}",
-        f"- Times are in {minutes.timezone}.",
+        words.exchange(minutes.exchange_id),
+        words.run(minutes.run_number, minutes.run_count),
+        words.started(_when(minutes.started_at)),
+        words.finished(finished),
+        words.answers(minutes.answer_count, minutes.author_count),
+        words.timezone(minutes.timezone),
     ]
     if not minutes.points:
-        lines += ["", "No point has been posted in this run yet."]
+        lines += ["", words.nothing_posted()]
     for point in minutes.points:
-        lines += ["", f"## Point {point.number}: {point.title}"]
+        lines += ["", words.point(point.number, point.title)]
         if point.prompts:
-            lines += ["", "Prompts:", ""]
+            lines += ["", words.prompts(), ""]
             lines += [f"- {prompt}" for prompt in point.prompts]
         lines.append("")
         if not point.answers:
-            lines.append("No answers.")
+            lines.append(words.no_answers())
         for answer in point.answers:
-            edited = " (edited)" if answer.edited_at else ""
+            edited = words.edited() if answer.edited_at else ""
             lines += [f"**{answer.author}** · {_when(answer.created_at)}{edited}", ""]
             # A blockquote keeps a multi-line answer together and its own Markdown contained.
             lines += [f"> {line}" if line else ">" for line in answer.body.splitlines() or [""]]

@@ -105,7 +105,7 @@ async def mine(update: Update, context: CircleContext) -> None:
         return
     given = reads.member_answers(context.bot_data.store, message.chat_id, user.id)
     try:
-        for chunk in _chunks(_format_answers(message.chat.title or "this group", given)):
+        for chunk in _chunks(_format_answers(message.chat.title or text.this_group(), given)):
             await context.bot.send_message(user.id, chunk)
     except Forbidden:
         await ask_for_private_chat(message, context, "mine")

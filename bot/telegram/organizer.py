@@ -31,7 +31,7 @@ async def _takes_no_argument(message: Message, context: CircleContext, command: 
     """Refuse `/skip 3` and the like in one line rather than run the command regardless."""
     if not context.args:
         return False
-    hint = text.SKIP_HINT if command == "skip" else ""
+    hint = text.skip_hint() if command == "skip" else ""
     await reply(message, member_text.takes_no_argument(command, hint))
     return True
 

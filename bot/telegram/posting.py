@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.circles import Circles
 from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
+from bot.text import organizer as organizer_text
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ async def deliver(
         except (Forbidden, BadRequest) as error:
             abandon_post(store, plan, outgoing)
             log.error("chat=%s key=%s refused by Telegram: %s", plan.chat_id, outgoing.key, error)
-            return PostResult(plan.chat_id, posted, error=f"Telegram refused the message: {error}")
+            return PostResult(plan.chat_id, posted, error=organizer_text.refused(str(error)))
         except NetworkError as error:
             # Timed out or connection lost: the message may or may not have arrived. The
             # 'sending' row stays, so the next attempt resends it (at-least-once).
