@@ -17,6 +17,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -30,6 +31,7 @@ from bot.telegram import answers, chat_events, members
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
+from bot.telegram.language import LanguageUpdateProcessor, choose_language
 from bot.telegram.ratelimit import MessageRateLimiter
 from bot.telegram.timetable import Timetable
 
@@ -87,6 +89,9 @@ def build_application(
             )
         )
         .post_init(_post_init)
+        # One update at a time, as before; each in a language of its own (bot/text, "The
+        # language"): it starts in English and leaves the ContextVar as it found it.
+        .concurrent_updates(LanguageUpdateProcessor(1))
         .build()
     )
     # Every job the bot arms (session, pace, remind, retry) may run late by the circle's grace
@@ -111,6 +116,8 @@ def build_application(
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
+    # Group -100 runs first: the update's language (the circle's, or a member's own in private).
+    application.add_handler(TypeHandler(Update, choose_language), group=-100)
     # Group -1 runs before the handlers below: note who speaks, so /status can name who has
     # not answered yet (privacy mode shows the bot commands and replies, nothing else).
     application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)

@@ -15,6 +15,8 @@ from bot.export import load_minutes
 from bot.minutes_format import filename, normalize_format, render
 from bot.model import Refusal
 from bot.telegram.context import CircleContext, ask_for_private_chat, organizers_only, reply
+from bot.telegram.language import member_language
+from bot.text import current, speaking
 from bot.text import export as text
 
 log = logging.getLogger(__name__)
@@ -54,14 +56,14 @@ async def export(update: Update, context: CircleContext) -> None:
     if isinstance(minutes, Refusal):
         await reply(message, escape(minutes.message))
         return
+    # The minutes are the circle's record, in its language; the caption is a private
+    # message, in the organizer's own language when the bot has it.
+    document = render(minutes, fmt).encode("utf-8")
+    with speaking(member_language(user, current())):
+        caption = text.caption(minutes.exchange_title, minutes.run_number, message.chat.title or "")
     try:
         await context.bot.send_document(
-            user.id,
-            document=render(minutes, fmt).encode("utf-8"),
-            filename=filename(minutes, fmt),
-            caption=text.caption(
-                minutes.exchange_title, minutes.run_number, message.chat.title or ""
-            ),
+            user.id, document=document, filename=filename(minutes, fmt), caption=caption
         )
     except Forbidden:
         # Never posted in the group instead: members' answers are not for everyone's download.

@@ -14,6 +14,8 @@ from bot.model import Refusal
 from bot.reads import MemberAnswer
 from bot.render import split_text, utf16_len
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
+from bot.telegram.language import member_language
+from bot.text import current, speaking
 from bot.text import members as text
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,10 @@ async def mine(update: Update, context: CircleContext) -> None:
         return
     given = reads.member_answers(context.bot_data.store, message.chat_id, user.id)
     try:
-        for chunk in _chunks(_format_answers(message.chat.title or text.this_group(), given)):
+        # A private message: in the member's own language when the bot has it.
+        with speaking(member_language(user, current())):
+            chunks = _chunks(_format_answers(message.chat.title or text.this_group(), given))
+        for chunk in chunks:
             await context.bot.send_message(user.id, chunk)
     except Forbidden:
         await ask_for_private_chat(message, context, "mine")

@@ -37,7 +37,9 @@ from bot.schedule.timetable import (
 from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
 from bot.telegram import sending
 from bot.telegram.context import BotData, CircleContext
+from bot.telegram.language import circle_language, in_circle_language
 from bot.text import posts as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +91,13 @@ class Timetable:
         data = self.data
         for plan in interrupted(data.store, data.exchanges, data.now()):
             log.info("chat=%s resuming point %s", plan.chat_id, plan.point_index + 1)
-            await sending.deliver_and_retry(self.app, plan)
+            with speaking(circle_language(data.store, data.exchanges, plan.chat_id)):
+                await sending.deliver_and_retry(self.app, plan)  # a refusal's words
         for circle in load_active(data.store):
             try:
-                await self.on_slot(circle.chat_id, restarted=True)
-                await self.arm(circle.chat_id)
+                with speaking(circle_language(data.store, data.exchanges, circle.chat_id)):
+                    await self.on_slot(circle.chat_id, restarted=True)
+                    await self.arm(circle.chat_id)
             except Exception:  # one broken circle must not keep the others unarmed
                 log.exception("chat=%s could not be re-armed", circle.chat_id)
 
@@ -271,13 +275,16 @@ def timetable(app: Application) -> Timetable:
     return app.bot_data.timetable  # type: ignore[attr-defined]
 
 
+@in_circle_language
 async def _session_job(context: CircleContext) -> None:
     await timetable(context.application).on_slot(context.job.chat_id, restarted=False)
 
 
+@in_circle_language
 async def _pace_job(context: CircleContext) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
 
 
+@in_circle_language
 async def _remind_job(context: CircleContext) -> None:
     await timetable(context.application).on_reminder(context.job.chat_id, context.job.data)

@@ -47,6 +47,13 @@ def supported(code: str | None) -> str | None:
     return base if base in LANGUAGES else None
 
 
+def circle_language(chosen: str | None, exchange_language: str | None) -> str:
+    """A circle speaks what /language chose, else its exchange's language, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    return supported(exchange_language) or DEFAULT
+
+
 def current() -> str:
     """The catalog locale of the update or job being handled."""
     return _current.get()

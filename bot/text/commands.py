@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "holiday": lambda: _("Skip sessions: /holiday 2026-12-21..2027-01-04"),
     "remind": lambda: _("Reminder before each session: /remind 2h"),
     "export": lambda: _("Send the minutes to you privately"),
+    "language": lambda: _("The circle's language: /language de"),
 }
 
 
