@@ -42,6 +42,12 @@ def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: in
     return spoken_by(circle.settings.language, exchange.language if exchange else None)
 
 
+def speak_circles_language(context: CircleContext, chat_id: int) -> None:
+    """The rest of this update speaks the circle's language (after /circle_start, /restart)."""
+    data = context.bot_data
+    set_language(circle_language(data.store, data.exchanges, chat_id))
+
+
 def member_language(user: User | None, fallback: str) -> str:
     """A member's own Telegram language when the bot has it, else `fallback`."""
     return supported(user.language_code if user else None) or fallback

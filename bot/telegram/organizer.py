@@ -15,6 +15,7 @@ from bot.model import PAUSED, Refusal
 from bot.sessions import open_session
 from bot.telegram import sending
 from bot.telegram.context import CircleContext, actor, organizers_only, reply
+from bot.telegram.language import speak_circles_language
 from bot.telegram.timetable import timetable
 from bot.text import members as member_text
 from bot.text import organizer as text
@@ -55,6 +56,7 @@ async def circle_start(update: Update, context: CircleContext) -> None:
     if isinstance(result, Refusal):
         await reply(message, escape(result.message))
         return
+    speak_circles_language(context, message.chat_id)  # a new circle: its exchange's language
     exchange = context.circles.exchanges[result.exchange_id]
     started = text.started(exchange.title, len(exchange.points), result.run_number)
     sources = point_text.sources(exchange)
@@ -182,6 +184,7 @@ async def restart(update: Update, context: CircleContext) -> None:
         await reply(message, escape(result.message))
         return
     sending.cancel_retry(context.application, message.chat_id)
+    speak_circles_language(context, message.chat_id)  # the new run's exchange may differ
     await reply(message, text.restarted(result.run_number))
     await timetable(context.application).arm(message.chat_id)
 
