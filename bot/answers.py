@@ -8,10 +8,13 @@ point 5 is being discussed, or to last run's post, still counts for point 2 of t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.exchange import Exchange
+from bot.posting import learn_copy, post_of_message
 from bot.store import Store, iso, parse_iso
 
 ANSWER_SQL = """
@@ -41,7 +44,7 @@ class Answer:
         return self.point_index + 1
 
 
-def _answer(row: dict[str, Any], duplicate: bool = False) -> Answer:
+def answer_from_row(row: dict[str, Any], duplicate: bool = False) -> Answer:
     created = parse_iso(row["created_at"])
     assert created is not None
     return Answer(
@@ -73,15 +76,30 @@ def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datet
         "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
         " VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
-        " display_name = excluded.display_name, last_seen = excluded.last_seen",
+        " display_name = excluded.display_name, last_seen = excluded.last_seen, left_at = NULL",
         [chat_id, user_id, display_name, iso(now), iso(now)],
     )
 
 
-def see_member(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
-    """Note a member who spoke in the chat (so /status can list who has not answered)."""
+def see_member(
+    store: Store,
+    chat_id: int,
+    user_id: int | None,
+    display_name: str,
+    now: datetime,
+    chat_title: str | None = None,
+) -> None:
+    """Note a member who spoke in the chat (so /status can list who has not answered), and
+    the chat's title as it is now (for `circle-bot circles`); `user_id` None notes the title
+    only."""
     with store.transaction():
-        _see(store, chat_id, user_id, display_name, now)
+        if chat_title:
+            store.execute(
+                "UPDATE circles SET title = ? WHERE chat_id = ? AND title IS NOT ?",
+                [chat_title, chat_id, chat_title],
+            )
+        if user_id is not None:
+            _see(store, chat_id, user_id, display_name, now)
 
 
 def record_answer(
@@ -94,9 +112,16 @@ def record_answer(
     now: datetime,
     text: str | None = None,
     media_kind: str | None = None,
+    written_at: datetime | None = None,
+    replied_text: str | None = None,
+    exchanges: Mapping[str, Exchange] | None = None,
 ) -> Answer | None:
     """Store a reply to a bot post as an answer; None if it replies to no post of ours.
 
+    `written_at` is Telegram's date of the message: an answer read after downtime keeps the
+    time it was written, not the time it was processed (`now` when not given). A reply to any
+    copy of a post counts: its confirmed message, a copy learnt before, or a copy recognised
+    now by `replied_text` (what the member replied to shows) among `exchanges`.
     The same message delivered twice is stored once: the second call returns the stored
     answer with `duplicate=True`.
     """
@@ -105,11 +130,10 @@ def record_answer(
     with store.transaction():
         existing = _answer_row(store, chat_id, message_id)
         if existing is not None:
-            return _answer(existing, duplicate=True)
-        post = store.one(
-            "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
-            [chat_id, reply_to_message_id],
-        )
+            return answer_from_row(existing, duplicate=True)
+        post = post_of_message(store, chat_id, reply_to_message_id)
+        if post is None and replied_text and exchanges:
+            post = learn_copy(store, chat_id, reply_to_message_id, replied_text, exchanges, now)
         if post is None:
             return None
         store.insert(
@@ -127,13 +151,22 @@ def record_answer(
                 "text": text,
                 "media_kind": media_kind,
                 "reply_to_message_id": reply_to_message_id,
-                "created_at": iso(now),
+                "created_at": iso(written_at or now),
             },
         )
         _see(store, chat_id, user_id, display_name, now)
         row = _answer_row(store, chat_id, message_id)
         assert row is not None
-        return _answer(row)
+        return answer_from_row(row)
+
+
+def mark_digested(store: Store, run_id: int | None, now: datetime) -> None:
+    """Every answer of the run so far has been reported by a digest (inside the use-case that
+    posts the digest): what comes later to a closed point is a late answer for the next one."""
+    store.execute(
+        "UPDATE answers SET digested_at = ? WHERE run_id = ? AND digested_at IS NULL",
+        [iso(now), run_id],
+    )
 
 
 def record_edit(
@@ -155,7 +188,7 @@ def record_edit(
             return None
         row = _answer_row(store, chat_id, message_id)
         assert row is not None
-        return _answer(row)
+        return answer_from_row(row)
 
 
 def forget_member(
@@ -177,6 +210,22 @@ def forget_member(
         ]
         store.execute(f"DELETE FROM answers WHERE id IN ({', '.join('?' for _ in ids)})", ids)
         store.execute("DELETE FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id])
+        # Their choices in the circle's public polls too (the counts stay: they name nobody).
+        store.execute(
+            "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN (SELECT poll_results.poll_id"
+            " FROM poll_results JOIN posts ON posts.id = poll_results.post_id"
+            " WHERE posts.chat_id = ? OR posts.circle_id = (SELECT id FROM circles"
+            " WHERE chat_id = ?))",
+            [user_id, chat_id, chat_id],
+        )
+        # The inbox keeps handled updates two days (bot/inbox.py): theirs go now.
+        store.execute(
+            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND ? IN ("
+            "json_extract(payload, '$.message.from.id'),"
+            " json_extract(payload, '$.edited_message.from.id'),"
+            " json_extract(payload, '$.callback_query.from.id'))",
+            [user_id],
+        )
         circle = store.one("SELECT id FROM circles WHERE chat_id = ?", [chat_id])
         store.audit(
             chat_id=chat_id,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.answers import mark_digested
 from bot.exchange import Exchange
 from bot.model import (
-    ACTIVE,
     FINISHED,
     PAUSED,
     RUNNING,
@@ -23,6 +23,8 @@ from bot.model import (
     Circle,
     Refusal,
     load_circle,
+    load_with_exchange,
+    wrong_state,
 )
 from bot.posting import point_posted, visit_posts
 from bot.reads import Digest, point_digest
@@ -142,6 +144,7 @@ class Circles:
                 if point_posted(posts, render_point(exchange, index), True):
                     title = exchange.points[index].title
                     closed = point_digest(self.store, circle.run_id, index, title)
+                    mark_digested(self.store, circle.run_id, now)
             if index + 1 >= count:
                 self._finish(circle, now, FINISHED)
             else:
@@ -285,12 +288,10 @@ class Circles:
         return Refusal(text.unknown_exchange(exchange_id, sorted(self.exchanges)))
 
     def _active(self, chat_id: int) -> tuple[Circle, Exchange] | Refusal:
-        circle = load_circle(self.store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = self.exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(self.store, self.exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         if not circle.active:
             return Refusal(text.has_ended(circle.state))
         return circle, exchange
@@ -302,16 +303,19 @@ class Circles:
             circle = load_circle(self.store, chat_id)
             if circle is None:
                 return Refusal(text.no_circle())
-            refusal = _wrong_state(action, circle.state)
+            refusal = wrong_state(action, circle.state)
             if refusal is not None:
                 return Refusal(refusal)
             if action == "stop":
                 self._finish(circle, now, STOPPED)
             elif action == "pause":
                 self._update(circle.id, now, state=PAUSED)
-            else:  # resume: the slots of the pause are dealt with, not owed
+            else:  # resume (a pause or a stop): the slots in between are dealt with, not owed
                 self._update(circle.id, now, state=RUNNING)
                 self._handled_until(circle.id, now)
+                self.store.execute(
+                    "UPDATE runs SET finished_at = NULL WHERE id = ?", [circle.run_id]
+                )
             self._audit(chat_id, circle.id, actor_id, action, now)
             return self._reload(chat_id)
 
@@ -319,9 +323,13 @@ class Circles:
         self, circle_id: int, visit: int, run_id: int | None, exchange_id: str, now: datetime
     ) -> None:
         if run_id is not None:
+            # A run still going is abandoned where it stands (a finished or stopped one keeps
+            # how it ended).
             self.store.execute(
-                "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                [iso(now), run_id],
+                "UPDATE runs SET finished_at = ?, ended = 'restarted', ended_point_index ="
+                " (SELECT point_index FROM circles WHERE id = ?)"
+                " WHERE id = ? AND finished_at IS NULL",
+                [iso(now), circle_id, run_id],
             )
         number = self.store.scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE circle_id = ?", [circle_id]
@@ -357,8 +365,9 @@ class Circles:
     def _finish(self, circle: Circle, now: datetime, state: str) -> None:
         self._update(circle.id, now, state=state)
         self.store.execute(
-            "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-            [iso(now), circle.run_id],
+            "UPDATE runs SET finished_at = ?, ended = ?, ended_point_index = ?"
+            " WHERE id = ? AND finished_at IS NULL",
+            [iso(now), state, circle.point_index, circle.run_id],
         )
 
     def _update(self, circle_id: int, now: datetime, **fields: Any) -> None:
@@ -384,14 +393,3 @@ class Circles:
             detail=detail,
             now=now,
         )
-
-
-def _wrong_state(action: str, state: str) -> str | None:
-    """Why `action` is refused in `state`, or None when it is allowed."""
-    if action == "pause":
-        if state == RUNNING:
-            return None
-        return text.already_paused() if state == PAUSED else text.nothing_to_pause()
-    if action == "resume":
-        return None if state == PAUSED else text.not_paused()
-    return None if state in ACTIVE else text.nothing_to_stop()

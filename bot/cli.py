@@ -5,19 +5,16 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from bot.cli_reports import circles, config_option, export, search, stats
 from bot.config import ConfigError, load_config
 from bot.content import ContentError, load_exchange, load_library, original_file
 from bot.coverage import check_coverage, format_report
 from bot.exchange import Exchange
-from bot.migrations import SchemaTooNew
-from bot.minutes_format import minutes
-from bot.model import Refusal
 from bot.render import render_point, utf16_len
-from bot.store import open_store
+from bot.store import backup
 
 
 @click.group()
@@ -26,28 +23,83 @@ def cli() -> None:
     """Discussion Circle: a Telegram bot that walks a study group through an exchange."""
 
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    default="config.toml",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Configuration file (copy config.example.toml).",
-)
-
-
 @cli.command()
 @config_option
-def run(config_path: str) -> None:
-    """Start the bot (long polling) with the given configuration."""
+@click.option(
+    "--webhook",
+    metavar="URL",
+    help="Receive updates by webhook at this public HTTPS URL instead of long polling.",
+)
+@click.option(
+    "--listen",
+    metavar="HOST:PORT",
+    default="127.0.0.1:8443",
+    show_default=True,
+    help="Where the webhook server listens (behind a TLS proxy).",
+)
+def run(config_path: str, webhook: str | None, listen: str) -> None:
+    """Start the bot (long polling, or a webhook) with the given configuration."""
     try:
         config = load_config(config_path)
     except ConfigError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(2)
-    from bot.telegram.app import run_bot  # imported late: `content` commands need no PTB
+    # imported late: `content` commands need no PTB
+    from bot.telegram.runner import Webhook, run_bot
 
-    sys.exit(run_bot(config))
+    hook = None
+    if webhook:
+        host, _, port = listen.rpartition(":")
+        if not webhook.startswith("https://") and not webhook.startswith("http://127."):
+            raise click.BadParameter("must be an https:// URL", param_hint="--webhook")
+        if not port.isdigit() or not 0 < int(port) < 65536 or not host:
+            raise click.BadParameter(
+                "must be HOST:PORT, e.g. 127.0.0.1:8443", param_hint="--listen"
+            )
+        hook = Webhook(webhook, listen)
+    sys.exit(run_bot(config, hook))
+
+
+@cli.command()
+@config_option
+def doctor(config_path: str) -> None:
+    """Check the setup: config, content, database, token, Bot API, privacy mode."""
+    from bot.telegram.doctor import diagnose  # imported late: needs PTB
+
+    healthy = True
+    for ok, what, line in diagnose(config_path):
+        healthy = healthy and ok
+        click.echo(f"{'ok ' if ok else 'BAD'} {what}: {line}")
+    sys.exit(0 if healthy else 1)
+
+
+@cli.group()
+def db() -> None:
+    """The database: back it up."""
+
+
+@db.command("backup")
+@config_option
+@click.argument("target", type=click.Path(dir_okay=False))
+def db_backup(config_path: str, target: str) -> None:
+    """Copy the database to TARGET, consistently, even while the bot runs."""
+    try:
+        config = load_config(config_path, require_token=False)
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
+    if not config.database.exists():
+        click.echo(f"Error: {config.database}: no database yet", err=True)
+        sys.exit(2)
+    if Path(target).exists():
+        click.echo(f"Error: {target} exists; choose a new file", err=True)
+        sys.exit(2)
+    try:
+        version = backup(config.database, target)
+    except (sqlite3.Error, OSError) as error:
+        click.echo(f"Error: backup failed: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Backed up {config.database} to {target} (schema {version}).")
 
 
 @cli.command()
@@ -160,67 +212,8 @@ def preview(path: str, point_id: str | None) -> None:
         click.echo()
 
 
-@cli.command()
-@config_option
-@click.option("--chat", "chat_id", required=True, type=int, help="The group's Telegram chat id.")
-@click.option(
-    "--run", "run_number", type=click.IntRange(min=1), help="Run number (default: current)."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "markdown", "csv", "json"], case_sensitive=False),
-    default="md",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to this file instead of printing.",
-)
-def export(
-    config_path: str, chat_id: int, run_number: int | None, fmt: str, output: str | None
-) -> None:
-    """Print (or write) a circle's minutes from the database; needs no bot token."""
-
-    def fail(text: str) -> NoReturn:
-        click.echo(f"Error: {text}", err=True)
-        sys.exit(2)
-
-    try:
-        config = load_config(config_path, require_token=False)
-    except ConfigError as error:
-        fail(str(error))
-    if not config.database.exists():
-        fail(f"{config.database}: no database yet (the bot creates it when it first runs)")
-    try:
-        exchanges = load_library(config.content_dir)
-    except ContentError as error:
-        # The database alone still makes readable minutes: titles are stored with each answer.
-        click.echo(
-            f"Warning: {len(error.problems)} content problem(s), prompts left out "
-            "(see circle-bot content check).",
-            err=True,
-        )
-        exchanges = {}
-    try:
-        store = open_store(config.database)
-    except (SchemaTooNew, sqlite3.DatabaseError) as error:
-        fail(f"{config.database}: {error}")
-    try:
-        text = minutes(store, chat_id, run_number, fmt, exchanges=exchanges)
-    finally:
-        store.close()
-    if isinstance(text, Refusal):
-        fail(text.message)
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8", newline="")
-        except OSError as error:
-            fail(f"{output}: {error.strerror or error}")
-        click.echo(f"Wrote {output}.", err=True)
-    else:
-        click.echo(text, nl=False)
+for command in (export, circles, stats, search):
+    cli.add_command(command)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ EXCHANGE_KEYS = {
 }
 REQUIRED_EXCHANGE_KEYS = ("id", "title", "letter_author", "reply_author", "language")
 POINT_KEYS = {"id", "title", "letter", "reply", "prompts", "notes", "poll"}
-POLL_KEYS = {"question", "options"}
+POLL_KEYS = {"question", "options", "public"}
 
 
 EXCHANGE_FILE = "exchange.toml"
@@ -265,7 +265,11 @@ def _poll(check: Checker, index: int, label: str, raw: object) -> Poll | None:
             f"poll options must be {low}–{high} distinct strings of 1–{POLL_OPTION_MAX} characters",
         )
         return None
-    return Poll(question or "", options) if question else None
+    public = raw.get("public", False)
+    if not isinstance(public, bool):
+        check.point_problem(index, label, "poll", "poll public must be true or false")
+        public = False
+    return Poll(question or "", options, public=public) if question else None
 
 
 def load_library(directory: str | Path) -> dict[str, Exchange]:

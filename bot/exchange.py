@@ -10,6 +10,9 @@ from dataclasses import dataclass
 class Poll:
     question: str
     options: tuple[str, ...]
+    # Anonymous unless the exchange asks otherwise: who voted what stays between the member
+    # and Telegram (docs/content-format.md, "Polls").
+    public: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The database schema: sqlite-utils `Migrations` steps, in order (docs/database.md).
+"""The database schema: sqlite-utils `Migrations` steps, in order (docs/database.md); the first
+four, released before sqlite-utils 4, are bot/migrations_first.py.
 
 Never edit or rename a released step: append a new one. How they are applied, and the bridge
 from the `user_version` of older bots, is bot/migrator.py.
@@ -6,234 +7,204 @@ from the `user_version` of older bots, is bot/migrator.py.
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from datetime import timedelta
-
 import sqlite_utils
 
 from bot import migrator
+from bot.migrations_first import SCHEMA
 from bot.migrator import Migration, Schema, SchemaTooNew, immediate
 
 __all__ = ["LATEST", "SCHEMA", "Migration", "Schema", "SchemaTooNew", "immediate", "migrate"]
 
-SCHEMA = Schema("discussion-circle")
+
+@SCHEMA(name="members_and_console")
+def members_and_console(db: sqlite_utils.Database) -> None:
+    """Who the members are and how to reach them: the member's source and opt-in, private
+    chats and the console's choice, nudges, catch-up posts, late answers (digested_at)."""
+    for statement in MEMBERS_AND_CONSOLE:
+        db.execute(statement)
 
 
-@SCHEMA(name="initial_schema")
-def initial_schema(db: sqlite_utils.Database) -> None:
-    """1: circles, runs, posts, answers, members, audit_log."""
+MEMBERS_AND_CONSOLE = (
+    # Where the bot learnt of a member: 'message' (they wrote) or 'chat_member' (Telegram's
+    # member updates, sent to administrators); when they left; opted in to private nudges.
+    "ALTER TABLE members ADD COLUMN source TEXT NOT NULL DEFAULT 'message'",
+    "ALTER TABLE members ADD COLUMN left_at TEXT",
+    "ALTER TABLE members ADD COLUMN nudge INTEGER NOT NULL DEFAULT 0",
+    # An answer given in the member's private chat (catch-up), and when a digest reported it:
+    # answers not reported when their point closed go into the next digest as late answers.
+    "ALTER TABLE answers ADD COLUMN given_in_private INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE answers ADD COLUMN digested_at TEXT",
+    "UPDATE answers SET digested_at = created_at",
+    # Users who opened a private chat with the bot, and the group their private commands steer.
+    """CREATE TABLE private_chats (
+        user_id INTEGER PRIMARY KEY,
+        opened_at TEXT NOT NULL,
+        console_chat_id INTEGER
+    )""",
+    # One private nudge of each kind ('auto' before the close, 'organizer') per member and point.
+    """CREATE TABLE nudges (
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        point_index INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id, run_id, point_index, kind)
+    )""",
+    # A point's messages sent to a member privately for catch-up: a reply to one is an answer.
+    """CREATE TABLE catchup_posts (
+        user_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        chat_id INTEGER NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        point_index INTEGER NOT NULL,
+        post_id INTEGER NOT NULL REFERENCES posts(id),
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, message_id)
+    )""",
+)
+
+
+@SCHEMA(name="poll_results")
+def poll_results(db: sqlite_utils.Database) -> None:
+    """5: what the circle's polls got: counts per option for every poll (from the `poll`
+    updates Telegram sends the bot that posted it), each voter's choice for a public poll
+    (from `poll_answer` updates), and whether the poll was stopped. Polls posted before this
+    migration have no row: nothing recorded their votes."""
     db.execute(
         """
-        CREATE TABLE circles (
-            id INTEGER PRIMARY KEY,
-            chat_id INTEGER NOT NULL UNIQUE,
-            thread_id INTEGER,
-            exchange_id TEXT NOT NULL,
-            state TEXT NOT NULL
-                CHECK (state IN ('running', 'paused', 'finished', 'stopped')),
-            current_point INTEGER NOT NULL DEFAULT 0,
-            cursor INTEGER NOT NULL DEFAULT 0,
-            run_id INTEGER REFERENCES runs(id),
-            timezone TEXT NOT NULL DEFAULT 'UTC',
-            schedule TEXT,
-            pacing TEXT,
-            holidays TEXT NOT NULL DEFAULT '[]',
-            remind_before_minutes INTEGER,
-            created_at TEXT NOT NULL,
+        CREATE TABLE poll_results (
+            poll_id TEXT PRIMARY KEY,
+            post_id INTEGER NOT NULL UNIQUE REFERENCES posts(id),
+            question TEXT NOT NULL,
+            options TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            voter_count INTEGER NOT NULL DEFAULT 0,
+            anonymous INTEGER NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0,
             updated_at TEXT NOT NULL
         )
         """
     )
     db.execute(
         """
-        CREATE TABLE runs (
-            id INTEGER PRIMARY KEY,
-            circle_id INTEGER NOT NULL REFERENCES circles(id),
-            number INTEGER NOT NULL,
-            exchange_id TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT,
-            UNIQUE (circle_id, number)
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE posts (
-            id INTEGER PRIMARY KEY,
-            circle_id INTEGER NOT NULL REFERENCES circles(id),
-            chat_id INTEGER NOT NULL,
-            run_id INTEGER NOT NULL REFERENCES runs(id),
-            point_index INTEGER NOT NULL,
-            point_id TEXT NOT NULL,
-            cursor INTEGER NOT NULL,
-            key TEXT NOT NULL,
-            part TEXT NOT NULL,
-            status TEXT NOT NULL CHECK (status IN ('sending', 'sent')),
-            message_id INTEGER,
-            poll_id TEXT,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            sent_at TEXT,
-            UNIQUE (run_id, cursor, key)
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE answers (
-            id INTEGER PRIMARY KEY,
-            chat_id INTEGER NOT NULL,
-            message_id INTEGER NOT NULL,
-            run_id INTEGER NOT NULL REFERENCES runs(id),
-            point_index INTEGER NOT NULL,
-            point_id TEXT NOT NULL,
-            post_id INTEGER NOT NULL REFERENCES posts(id),
+        CREATE TABLE poll_votes (
+            poll_id TEXT NOT NULL REFERENCES poll_results(poll_id),
             user_id INTEGER NOT NULL,
             display_name TEXT NOT NULL,
-            text TEXT,
-            media_kind TEXT,
-            reply_to_message_id INTEGER NOT NULL,
-            created_at TEXT NOT NULL,
-            edited_at TEXT,
+            option_ids TEXT NOT NULL,
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (poll_id, user_id)
+        )
+        """
+    )
+
+
+@SCHEMA(name="run_endings_and_chat_titles")
+def run_endings_and_chat_titles(db: sqlite_utils.Database) -> None:
+    """6: how each run ended, and the chat's title, for the minutes and `circle-bot circles`.
+
+    `runs.ended`: `finished` (went past the last point), `stopped` (/circle_stop) or
+    `restarted` (abandoned by /restart at `runs.ended_point_index`). Earlier runs are filled
+    in from the audit log: a restart or stop is logged at the very moment the run's
+    `finished_at` was written; a run that ended otherwise went past its last point.
+    """
+    db.execute(
+        "ALTER TABLE runs ADD COLUMN ended TEXT"
+        " CHECK (ended IN ('finished', 'stopped', 'restarted'))"
+    )
+    db.execute("ALTER TABLE runs ADD COLUMN ended_point_index INTEGER")
+    db.execute("ALTER TABLE circles ADD COLUMN title TEXT")
+    db.execute(
+        """
+        UPDATE runs SET ended = CASE
+            WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = runs.circle_id
+                         AND audit_log.at = runs.finished_at AND action = 'restart')
+                THEN 'restarted'
+            WHEN EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = runs.circle_id
+                         AND audit_log.at = runs.finished_at AND action = 'stop')
+                THEN 'stopped'
+            ELSE 'finished' END
+        WHERE finished_at IS NOT NULL
+        """
+    )
+    db.execute(
+        "UPDATE runs SET ended_point_index = (SELECT point_index FROM circles"
+        " WHERE circles.run_id = runs.id) WHERE ended IN ('finished', 'stopped')"
+    )
+
+
+@SCHEMA(name="answers_search")
+def answers_search(db: sqlite_utils.Database) -> None:
+    """7: full-text search over answers (SQLite FTS5, docs/database.md).
+
+    The same index and triggers as sqlite-utils' `enable_fts(["text"], create_triggers=True)`,
+    written out because `enable_fts` runs them with `executescript`, which would commit the
+    migration's transaction half-way. The triggers keep the index in step with every insert,
+    edit and delete (/forgetme) of an answer.
+    """
+    db.execute(
+        "CREATE VIRTUAL TABLE answers_fts USING FTS5 (text,"
+        " tokenize='porter unicode61 remove_diacritics 2', content=answers)"
+    )
+    db.execute("INSERT INTO answers_fts (rowid, text) SELECT rowid, text FROM answers")
+    db.execute(
+        "CREATE TRIGGER answers_ai AFTER INSERT ON answers BEGIN"
+        " INSERT INTO answers_fts (rowid, text) VALUES (new.rowid, new.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_ad AFTER DELETE ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        " VALUES ('delete', old.rowid, old.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_au AFTER UPDATE ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        " VALUES ('delete', old.rowid, old.text);"
+        " INSERT INTO answers_fts (rowid, text) VALUES (new.rowid, new.text); END"
+    )
+
+
+@SCHEMA(name="update_inbox")
+def update_inbox(db: sqlite_utils.Database) -> None:
+    """5: every update Telegram handed over, kept before its offset is confirmed (bot/inbox.py).
+
+    A row is written in the same transaction as the rest of its batch, before the next
+    getUpdates confirms it; `handled_at` is set once its handlers finished. Unhandled rows are
+    handled again at start-up; handled rows are purged after a while.
+    """
+    db.execute(
+        """
+        CREATE TABLE update_inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            handled_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX update_inbox_unhandled ON update_inbox (handled_at, update_id)")
+
+
+@SCHEMA(name="post_copies")
+def post_copies(db: sqlite_utils.Database) -> None:
+    """6: every message id of a post Telegram shows more than once (an at-least-once resend).
+
+    `posts.message_id` stays the confirmed copy; each other copy the bot learns of is a row
+    here, so a reply to any copy is an answer to the post.
+    """
+    db.execute(
+        """
+        CREATE TABLE post_copies (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            learnt_at TEXT NOT NULL,
             UNIQUE (chat_id, message_id)
         )
         """
     )
-    db.execute(
-        """
-        CREATE TABLE members (
-            chat_id INTEGER NOT NULL,
-            user_id INTEGER NOT NULL,
-            display_name TEXT NOT NULL,
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,
-            PRIMARY KEY (chat_id, user_id)
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY,
-            circle_id INTEGER REFERENCES circles(id),
-            chat_id INTEGER NOT NULL,
-            actor_id INTEGER,
-            action TEXT NOT NULL,
-            detail TEXT NOT NULL DEFAULT '',
-            at TEXT NOT NULL
-        )
-        """
-    )
-    db.execute("CREATE INDEX runs_by_circle ON runs (circle_id)")
-    db.execute("CREATE INDEX answers_by_run_point ON answers (run_id, point_index)")
-    db.execute("CREATE INDEX answers_by_member ON answers (chat_id, user_id)")
-
-
-@SCHEMA(name="point_titles_and_view")
-def point_titles_and_view(db: sqlite_utils.Database) -> None:
-    """2: keep the point title with posts and answers; the answers_view; reply lookup index.
-
-    Titles live in the content files, not the database; copying them at posting time keeps the
-    database readable on its own (datasette) even after a content file changes. Rows written
-    before this migration have no title: the view falls back to the point id.
-    """
-    db.execute("ALTER TABLE posts ADD COLUMN point_title TEXT")
-    db.execute("ALTER TABLE answers ADD COLUMN point_title TEXT")
-    db.execute("CREATE INDEX posts_by_message ON posts (chat_id, message_id)")
-    db.execute(
-        """
-        CREATE VIEW answers_view AS
-        SELECT
-            answers.id AS answer_id,
-            answers.chat_id AS chat_id,
-            runs.number AS run_number,
-            runs.exchange_id AS exchange_id,
-            answers.point_index + 1 AS point_number,
-            answers.point_id AS point_id,
-            COALESCE(answers.point_title, answers.point_id) AS point_title,
-            answers.user_id AS user_id,
-            answers.display_name AS author,
-            answers.text AS text,
-            answers.media_kind AS media_kind,
-            answers.created_at AS created_at,
-            answers.edited_at AS edited_at
-        FROM answers
-        JOIN runs ON runs.id = answers.run_id
-        """
-    )
-
-
-@SCHEMA(name="session_bookkeeping")
-def session_bookkeeping(db: sqlite_utils.Database) -> None:
-    """3: what the timetable needs to survive a restart (docs/scheduling.md).
-
-    `last_slot_at`: every scheduled session up to this time has been dealt with (posted,
-    skipped for a pause or holiday, or reported missed), so start-up knows what downtime cost.
-    `session_started_at` and `session_cursor`: when the scheduled session of posting slot
-    `session_cursor` began, the base for pacing the reply and prompt.
-    """
-    db.execute("ALTER TABLE circles ADD COLUMN last_slot_at TEXT")
-    db.execute("ALTER TABLE circles ADD COLUMN session_started_at TEXT")
-    db.execute("ALTER TABLE circles ADD COLUMN session_cursor INTEGER")
-
-
-@SCHEMA(name="typed_settings_and_visits")
-def typed_settings_and_visits(db: sqlite_utils.Database) -> None:
-    """Settings as one typed JSON column; one word per meaning in column names.
-
-    The schedule, pacing, holidays and reminder columns held command-language strings that were
-    re-parsed on every read; they become `circles.settings` (bot/settings.py), converted with
-    the parser of this version. A stored value that does not parse is kept in the JSON as
-    written, where `Settings.problems` reports it rather than dropping it. Whether organizers
-    ever set a schedule used to be read from the audit log; it is now `schedule_chosen`.
-    Renamed: `cursor` -> `visit` (a posting pass over a point), `current_point` ->
-    `point_index` (0-based), `session_cursor` -> `session_visit`.
-    """
-    from bot.schedule.language import ScheduleError, parse_holiday, parse_pace
-    from bot.schedule.spec import load_schedule
-    from bot.settings import Settings, schedule_to_dict, to_json
-
-    db.execute("ALTER TABLE circles ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
-    rows = db.execute(
-        "SELECT id, schedule, pacing, holidays, remind_before_minutes,"
-        " EXISTS (SELECT 1 FROM audit_log WHERE audit_log.circle_id = circles.id"
-        " AND action = 'set_schedule') FROM circles"
-    ).fetchall()
-    for circle_id, spec, pacing, holidays, remind, chosen in rows:
-        unreadable: dict[str, object] = {}
-        settings = Settings(schedule_chosen=bool(chosen))
-        try:
-            settings = replace(settings, schedule=load_schedule(spec) if spec else None)
-        except (ScheduleError, ValueError):
-            unreadable["schedule"] = {"spec": spec}
-        try:
-            if pacing:
-                settings = replace(settings, pacing=parse_pace(pacing))
-        except ScheduleError:
-            unreadable["pacing"] = {"spec": pacing}
-        try:
-            texts = json.loads(holidays or "[]")
-            settings = replace(settings, holidays=tuple(sorted(map(parse_holiday, texts))))
-        except (ScheduleError, ValueError, TypeError):
-            unreadable["holidays"] = {"spec": holidays}
-        if remind:
-            settings = replace(settings, remind_before=timedelta(minutes=remind))
-        data = json.loads(to_json(settings))
-        data.update(unreadable)
-        if settings.schedule is not None:
-            data["schedule"] = schedule_to_dict(settings.schedule)
-        db.execute(
-            "UPDATE circles SET settings = ? WHERE id = ?",
-            [json.dumps(data, sort_keys=True), circle_id],
-        )
-    for column in ("schedule", "pacing", "holidays", "remind_before_minutes"):
-        db.execute(f"ALTER TABLE circles DROP COLUMN {column}")
-    db.execute("ALTER TABLE circles RENAME COLUMN cursor TO visit")
-    db.execute("ALTER TABLE circles RENAME COLUMN current_point TO point_index")
-    db.execute("ALTER TABLE circles RENAME COLUMN session_cursor TO session_visit")
-    db.execute("ALTER TABLE posts RENAME COLUMN cursor TO visit")
 
 
 LATEST = len(SCHEMA.names)

@@ -1,4 +1,10 @@
-"""The minutes as text: Markdown for people, CSV for spreadsheets, JSON for programs."""
+"""The minutes as files: Markdown and HTML for people, CSV for spreadsheets, JSON for programs.
+
+Every format is written to a file-like object as it goes (`write_minutes`): the answers come
+one at a time from a cursor (bot/export.py), so a run of 100,000 answers is written in flat
+memory. The same database gives the same bytes: every order is fixed, and nothing depends on
+when the file is written.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,35 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
+from bot import minutes_html, minutes_markdown
 from bot.exchange import Exchange
-from bot.export import Minutes, load_minutes
-from bot.model import Refusal
+from bot.export import (
+    Answers,
+    Minutes,
+    MinutesAnswer,
+    MinutesPoint,
+    by_point,
+    iter_answers,
+    load_minutes,
+)
+from bot.model import Refusal, load_circle
+from bot.polls import PollTally
 from bot.store import Store
+from bot.text import circle_language, current, speaking
 from bot.text import minutes as words
 
 # Accepted spellings -> canonical format name; the canonical name -> file extension.
-FORMATS = {"markdown": "markdown", "md": "markdown", "csv": "csv", "json": "json"}
-EXTENSIONS = {"markdown": "md", "csv": "csv", "json": "json"}
+FORMATS = {
+    "markdown": "markdown",
+    "md": "markdown",
+    "html": "html",
+    "htm": "html",
+    "csv": "csv",
+    "json": "json",
+}
+EXTENSIONS = {"markdown": "md", "html": "html", "csv": "csv", "json": "json"}
 CSV_COLUMNS = (
     "run",
     "point_number",
@@ -30,11 +54,12 @@ CSV_COLUMNS = (
     "edited",
     "media_kind",
     "text",
+    "link",
 )
 
 
 def normalize_format(name: str) -> str | None:
-    """'md'/'markdown'/'csv'/'json' (any case) -> the canonical name; None if not a format."""
+    """'md'/'markdown'/'html'/'csv'/'json' (any case) -> the canonical name; None otherwise."""
     return FORMATS.get(name.strip().lower())
 
 
@@ -44,6 +69,39 @@ def filename(minutes: Minutes, fmt: str = "markdown") -> str:
     return f"minutes-{slug}-run{minutes.run_number}.{EXTENSIONS[FORMATS[fmt]]}"
 
 
+def write_minutes(
+    store: Store,
+    out: TextIO,
+    chat_id: int,
+    run_number: int | None = None,
+    fmt: str = "markdown",
+    exchanges: Mapping[str, Exchange] | None = None,
+) -> Minutes | Refusal:
+    """Write a run's minutes to `out` (nothing when refused). Pass `exchanges` for the
+    excerpts, notes and prompts (without them the minutes still read, from the titles stored
+    with each answer). `run_number` None means the current run."""
+    canonical = FORMATS.get(fmt.lower())
+    if canonical is None:
+        return Refusal(words.unknown_format(fmt))
+    # One read transaction: the header and the streamed answers are the same snapshot.
+    with store.transaction(write=False):
+        loaded = load_minutes(store, exchanges or {}, chat_id, run_number)
+        if isinstance(loaded, Refusal):
+            return loaded
+        # The minutes are the circle's record: in its language, whoever asks and from where.
+        with speaking(_language(store, exchanges or {}, chat_id)):
+            WRITERS[canonical](loaded, iter_answers(store, loaded), out)
+    return loaded
+
+
+def _language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
+    circle = load_circle(store, chat_id)
+    if circle is None:
+        return current()
+    exchange = exchanges.get(circle.exchange_id)
+    return circle_language(circle.settings.language, exchange.language if exchange else None)
+
+
 def minutes(
     store: Store,
     chat_id: int,
@@ -51,62 +109,13 @@ def minutes(
     fmt: str = "markdown",
     exchanges: Mapping[str, Exchange] | None = None,
 ) -> str | Refusal:
-    """The minutes of a chat's circle as text. Pass `exchanges` for prompts (without them the
-    minutes still read, from the titles stored with each answer). `run_number` None means the
-    current run."""
-    canonical = FORMATS.get(fmt.lower())
-    if canonical is None:
-        return Refusal(words.unknown_format(fmt))
-    loaded = load_minutes(store, exchanges or {}, chat_id, run_number)
-    if isinstance(loaded, Refusal):
-        return loaded
-    return render(loaded, canonical)
+    """The minutes as one string (small runs, tests); `write_minutes` streams."""
+    buffer = io.StringIO(newline="")
+    result = write_minutes(store, buffer, chat_id, run_number, fmt, exchanges)
+    return result if isinstance(result, Refusal) else buffer.getvalue()
 
 
-# Rendering ---------------------------------------------------------------------------------
-
-
-def render(minutes: Minutes, fmt: str = "markdown") -> str:
-    """The minutes as text in one of FORMATS."""
-    return {"markdown": _markdown, "csv": _csv, "json": _json}[FORMATS[fmt]](minutes)
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}"
-
-
-def _markdown(minutes: Minutes) -> str:
-    finished = _when(minutes.finished_at) if minutes.finished_at else None
-    lines = [
-        words.title(minutes.exchange_title),
-        "",
-        words.exchange(minutes.exchange_id),
-        words.run(minutes.run_number, minutes.run_count),
-        words.started(_when(minutes.started_at)),
-        words.finished(finished),
-        words.answers(minutes.answer_count, minutes.author_count),
-        words.timezone(minutes.timezone),
-    ]
-    if not minutes.points:
-        lines += ["", words.nothing_posted()]
-    for point in minutes.points:
-        lines += ["", words.point(point.number, point.title)]
-        if point.prompts:
-            lines += ["", words.prompts(), ""]
-            lines += [f"- {prompt}" for prompt in point.prompts]
-        lines.append("")
-        if not point.answers:
-            lines.append(words.no_answers())
-        for answer in point.answers:
-            edited = words.edited() if answer.edited_at else ""
-            lines += [f"**{answer.author}** · {_when(answer.created_at)}{edited}", ""]
-            # A blockquote keeps a multi-line answer together and its own Markdown contained.
-            lines += [f"> {line}" if line else ">" for line in answer.body.splitlines() or [""]]
-            lines.append("")
-        if lines[-1] == "":
-            lines.pop()
-    return "\n".join(lines) + "\n"
-
+# CSV ---------------------------------------------------------------------------------------
 
 # A spreadsheet runs a cell that starts with one of these as a formula; a member's answer
 # "=HYPERLINK(...)" must stay text in the organizer's spreadsheet (OWASP: CSV injection).
@@ -117,13 +126,12 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _csv(minutes: Minutes) -> str:
-    buffer = io.StringIO()
+def _csv(minutes: Minutes, answers: Answers, out: TextIO) -> None:
     # QUOTE_MINIMAL quotes any field with a comma, quote or line break (RFC 4180).
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for point in minutes.points:
-        for answer in point.answers:
+    for point, theirs in by_point(minutes.points, answers):
+        for answer in theirs:
             writer.writerow(
                 [
                     minutes.run_number,
@@ -136,49 +144,106 @@ def _csv(minutes: Minutes) -> str:
                     answer.edited_at.isoformat() if answer.edited_at else "",
                     answer.media_kind or "",
                     _cell(answer.text or ""),
+                    answer.link or "",
                 ]
             )
-    return buffer.getvalue()
 
 
-def as_dict(minutes: Minutes) -> dict[str, Any]:
-    """The minutes as JSON-ready values; times are ISO-8601 with the circle's UTC offset."""
+# JSON --------------------------------------------------------------------------------------
 
-    def when(moment: datetime | None) -> str | None:
-        return moment.isoformat() if moment else None
 
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _poll(poll: PollTally) -> dict[str, Any]:
     return {
-        "exchange": {"id": minutes.exchange_id, "title": minutes.exchange_title},
-        "chat_id": minutes.chat_id,
+        "question": poll.question,
+        "anonymous": poll.anonymous,
+        "closed": poll.closed,
+        "voter_count": poll.voter_count,
+        "options": [{"text": text, "votes": count} for text, count in poll.options],
+        "voters": [{"name": name, "chose": list(chose)} for name, chose in poll.voters],
+    }
+
+
+def header(minutes: Minutes) -> dict[str, Any]:
+    """Everything but the points, as JSON-ready values (times with the circle's offset)."""
+    return {
+        "exchange": {
+            "id": minutes.exchange_id,
+            "title": minutes.exchange_title,
+            "source": minutes.source or None,
+            "further_reading": list(minutes.further_reading),
+        },
+        "chat": {"id": minutes.chat_id, "title": minutes.chat_title or None},
         "run": {
             "number": minutes.run_number,
             "of": minutes.run_count,
-            "started_at": when(minutes.started_at),
-            "finished_at": when(minutes.finished_at),
+            "started_at": _when(minutes.started_at),
+            "finished_at": _when(minutes.finished_at),
+            "ended": minutes.ended,
+            "ended_at_point": minutes.ended_point,
         },
         "timezone": minutes.timezone,
-        "points": [
+        "participation": [
             {
-                "number": point.number,
-                "id": point.id,
-                "title": point.title,
-                "prompts": list(point.prompts),
-                "answers": [
-                    {
-                        "author": answer.author,
-                        "user_id": answer.user_id,
-                        "created_at": when(answer.created_at),
-                        "edited_at": when(answer.edited_at),
-                        "media_kind": answer.media_kind,
-                        "text": answer.text,
-                    }
-                    for answer in point.answers
-                ],
+                "user_id": member.user_id,
+                "author": member.name,
+                "answers": {str(n): count for n, count in sorted(member.answers.items())},
             }
-            for point in minutes.points
+            for member in minutes.participants
         ],
     }
 
 
-def _json(minutes: Minutes) -> str:
-    return json.dumps(as_dict(minutes), ensure_ascii=False, indent=2) + "\n"
+def _point_fields(point: MinutesPoint) -> dict[str, Any]:
+    return {
+        "number": point.number,
+        "id": point.id,
+        "title": point.title,
+        "letter": point.letter or None,
+        "reply": point.reply or None,
+        "notes": [{"term": term, "note": note} for term, note in point.notes],
+        "prompts": list(point.prompts),
+        "polls": [_poll(poll) for poll in point.polls],
+    }
+
+
+def _answer(answer: MinutesAnswer) -> dict[str, Any]:
+    return {
+        "author": answer.author,
+        "user_id": answer.user_id,
+        "created_at": _when(answer.created_at),
+        "edited_at": _when(answer.edited_at),
+        "media_kind": answer.media_kind,
+        "text": answer.text,
+        "link": answer.link,
+    }
+
+
+def _json(minutes: Minutes, answers: Answers, out: TextIO) -> None:
+    """One JSON document, written piece by piece: the header indented, then each point on
+    its lines with one answer per line."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = json.dumps(header(minutes), ensure_ascii=False, indent=2)
+    out.write(head[: head.rindex("}")].rstrip() + ',\n  "points": [')
+    for n, (point, theirs) in enumerate(by_point(minutes.points, answers)):
+        out.write(",\n    {" if n else "\n    {")
+        out.write(", ".join(f"{dump(k)}: {dump(v)}" for k, v in _point_fields(point).items()))
+        out.write(', "answers": [')
+        for m, answer in enumerate(theirs):
+            out.write(("," if m else "") + "\n      " + dump(_answer(answer)))
+        out.write("\n    ]}" if point.answer_count else "]}")
+    out.write("\n  ]\n}\n" if minutes.points else "]\n}\n")
+
+
+WRITERS = {
+    "markdown": minutes_markdown.write,
+    "html": minutes_html.write,
+    "csv": _csv,
+    "json": _json,
+}

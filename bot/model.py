@@ -8,14 +8,17 @@ a *slot* is a scheduled time; a *run* is one walk through the exchange.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.exchange import Exchange
 from bot.schedule.language import Pacing
 from bot.schedule.timetable import pace_times
 from bot.settings import Settings, from_json
 from bot.store import Store, parse_iso
+from bot.text import circle as text
 
 RUNNING, PAUSED, FINISHED, STOPPED = "running", "paused", "finished", "stopped"
 ACTIVE = (RUNNING, PAUSED)
@@ -111,9 +114,33 @@ def load_circle(store: Store, chat_id: int) -> Circle | None:
     return circle_from_row(row) if row else None
 
 
+def load_with_exchange(
+    store: Store, exchanges: Mapping[str, Exchange], chat_id: int
+) -> tuple[Circle, Exchange] | Refusal:
+    """The chat's circle and its exchange, or why there is none."""
+    circle = load_circle(store, chat_id)
+    if circle is None:
+        return Refusal(text.no_circle())
+    exchange = exchanges.get(circle.exchange_id)
+    if exchange is None:
+        return Refusal(text.exchange_gone(circle.exchange_id))
+    return circle, exchange
+
+
 def load_active(store: Store) -> list[Circle]:
     """Running and paused circles, to re-arm their timetables at start-up."""
     rows = store.all(
         CIRCLE_SQL + " WHERE circles.state IN (?, ?) ORDER BY circles.id", list(ACTIVE)
     )
     return [circle_from_row(row) for row in rows]
+
+
+def wrong_state(action: str, state: str) -> str | None:
+    """Why `action` is refused in `state`, or None when it is allowed."""
+    if action == "pause":
+        if state == RUNNING:
+            return None
+        return text.already_paused() if state == PAUSED else text.nothing_to_pause()
+    if action == "resume":
+        return None if state in (PAUSED, STOPPED) else text.not_paused()
+    return None if state in ACTIVE else text.nothing_to_stop()

@@ -15,12 +15,16 @@ same transaction, so a visit of n messages costs n + 1 transactions. A row left 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from html import unescape
 from typing import Any
 
 from bot.exchange import Exchange
 from bot.model import RUNNING, SENDING, SENT, Circle
+from bot.polls import add_poll
 from bot.render import Outgoing, render_point
 from bot.schedule.timetable import due_parts
 from bot.store import Store, iso
@@ -179,6 +183,12 @@ def record_post(
             " chat_id = COALESCE(?, chat_id) WHERE run_id = ? AND visit = ? AND key = ?",
             [SENT, message_id, poll_id, iso(now), chat_id, plan.run_id, plan.visit, outgoing.key],
         ).rowcount
+        if confirmed and poll_id is not None and outgoing.poll is not None:
+            post_id = store.scalar(
+                "SELECT id FROM posts WHERE run_id = ? AND visit = ? AND key = ?",
+                [plan.run_id, plan.visit, outgoing.key],
+            )
+            add_poll(store, post_id, poll_id, outgoing.poll, now)
         # Never past a message that was not begun: the next one would overtake it.
         return begin_next is not None and confirmed > 0 and _begin(store, plan, begin_next, now)
 
@@ -190,3 +200,55 @@ def abandon_post(store: Store, plan: Delivery, outgoing: Outgoing) -> None:
             "DELETE FROM posts WHERE run_id = ? AND visit = ? AND key = ? AND status = ?",
             [plan.run_id, plan.visit, outgoing.key, SENDING],
         )
+
+
+def post_of_message(store: Store, chat_id: int, message_id: int) -> dict[str, Any] | None:
+    """The sent post a message of the bot is: its confirmed copy, or a copy learnt since."""
+    return store.one(
+        "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'"
+        " UNION ALL SELECT posts.* FROM post_copies JOIN posts ON posts.id = post_copies.post_id"
+        " WHERE post_copies.chat_id = ? AND post_copies.message_id = ? LIMIT 1",
+        [chat_id, message_id, chat_id, message_id],
+    )
+
+
+def plain_text(outgoing: Outgoing) -> str:
+    """What Telegram shows of a message: its HTML without tags (a poll: its question)."""
+    if outgoing.poll is not None:
+        return outgoing.poll.question.strip()
+    return unescape(re.sub(r"<[^>]+>", "", outgoing.html)).strip()
+
+
+def learn_copy(
+    store: Store,
+    chat_id: int,
+    message_id: int,
+    shown_text: str,
+    exchanges: Mapping[str, Exchange],
+    now: datetime,
+) -> dict[str, Any] | None:
+    """A bot message whose id no post has: an earlier copy of a resent post (at-least-once:
+    Telegram took it, its answer was lost)? Found by its text among the chat's resent posts
+    confirmed after it, and kept in post_copies so the next reply to it is found at once."""
+    candidates = store.all(
+        "SELECT posts.*, runs.exchange_id AS exchange_id FROM posts"
+        " JOIN runs ON runs.id = posts.run_id"
+        " WHERE posts.chat_id = ? AND posts.status = 'sent' AND posts.attempts > 1"
+        " AND posts.message_id > ? ORDER BY posts.message_id",
+        [chat_id, message_id],
+    )
+    for post in candidates:
+        exchange = exchanges.get(post["exchange_id"])
+        if exchange is None or post["point_index"] >= len(exchange.points):
+            continue
+        rendered = render_point(exchange, post["point_index"])
+        outgoing = next((out for out in rendered if out.key == post["key"]), None)
+        if outgoing is not None and plain_text(outgoing) == shown_text.strip():
+            store.execute(
+                "INSERT OR IGNORE INTO post_copies (post_id, chat_id, message_id, learnt_at)"
+                " VALUES (?, ?, ?, ?)",
+                [post["id"], chat_id, message_id, iso(now)],
+            )
+            post.pop("exchange_id")
+            return post
+    return None

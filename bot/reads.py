@@ -7,17 +7,28 @@ caller decides the transaction (a digest is read inside the use-case that closes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.exchange import Exchange
-from bot.model import ACTIVE, FINISHED, PAUSED, SENT, STOPPED, Circle, Refusal, load_circle
+from bot.model import (
+    ACTIVE,
+    FINISHED,
+    PAUSED,
+    SENT,
+    STOPPED,
+    Circle,
+    Refusal,
+    load_with_exchange,
+)
+from bot.participation import current_members, participation
+from bot.polls import PollTally, point_polls
 from bot.posting import point_posted, visit_posts
 from bot.render import render_point
 from bot.schedule.timetable import upcoming
 from bot.store import Store, parse_iso
-from bot.text import circle as text
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Digest:
     answer_count: int
     names: tuple[str, ...]  # who answered, first answer first
     messages: tuple[tuple[int, int], ...]  # (chat_id, message_id) of each answer, in order
+    late: tuple[tuple[int, int], ...] = ()  # (point_number, answers) to points closed earlier
+    poll: PollTally | None = None  # the point's poll in this run (its latest posting)
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,8 @@ class Status:
     answer_count: int
     answered: tuple[str, ...]
     not_answered: tuple[str, ...]
+    known: int  # members the bot knows of, organizers who did not answer left out
+    source: str  # where it knows them from: participation.CHAT_MEMBER or MESSAGE
     point_posted: bool
     next_post: NextPost
     problems: tuple[str, ...]
@@ -63,6 +78,7 @@ class PointLine:
     title: str
     discussed: bool
     current: bool
+    first_message: tuple[int, int] | None = None  # (chat_id, message_id) of its first post
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,7 @@ class MemberAnswer:
     point_title: str
     text: str | None
     media_kind: str | None
-    created_at: datetime
+    created_at: datetime  # in the circle's time zone
     edited_at: datetime | None
 
 
@@ -84,12 +100,22 @@ def point_digest(store: Store, run_id: int | None, point_index: int, title: str)
         [run_id, point_index],
     )
     names = {a["user_id"]: a["display_name"] for a in answers}
+    # Answers to other points that no digest has reported: written after their point closed
+    # (or while the bot was down). One line per point, not per answer.
+    late = store.all(
+        "SELECT point_index, COUNT(*) AS n FROM answers WHERE run_id = ? AND point_index != ?"
+        " AND digested_at IS NULL GROUP BY point_index ORDER BY point_index",
+        [run_id, point_index],
+    )
+    polls = point_polls(store, run_id, point_index)
     return Digest(
         point_number=point_index + 1,
         point_title=title,
         answer_count=len(answers),
         names=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
         messages=tuple((a["chat_id"], a["message_id"]) for a in answers),
+        late=tuple((row["point_index"] + 1, row["n"]) for row in late),
+        poll=polls[-1] if polls else None,
     )
 
 
@@ -110,32 +136,31 @@ def next_post(circle: Circle, pending_part: str | None, now: datetime) -> NextPo
 
 
 def status(
-    store: Store, exchanges: Mapping[str, Exchange], chat_id: int, now: datetime
+    store: Store,
+    exchanges: Mapping[str, Exchange],
+    chat_id: int,
+    now: datetime,
+    organizers: Collection[int] = (),
 ) -> Status | Refusal:
     """Where the circle stands, and who answered the current point in this run."""
     with store.transaction(write=False):
-        circle = load_circle(store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(store, exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         index = min(circle.point_index, len(exchange.points) - 1)
         answers = store.all(
             "SELECT user_id, display_name FROM answers"
             " WHERE run_id = ? AND point_index = ? ORDER BY created_at, id",
             [circle.run_id, index],
         )
-        members = store.all(
-            "SELECT user_id, display_name FROM members WHERE chat_id = ?"
-            " ORDER BY display_name COLLATE NOCASE, user_id",
-            [chat_id],
-        )
+        members = current_members(store, chat_id)
         posts = visit_posts(store, circle.run_id, circle.visit)
     rendered = render_point(exchange, index)
     posted = point_posted(posts, rendered, circle.point_index < len(exchange.points))
     pending = next((o.part for o in rendered if posts.get(o.key, {}).get("status") != SENT), None)
     names = {answer["user_id"]: answer["display_name"] for answer in answers}
+    taking_part = participation(members, names, organizers)
     return Status(
         exchange_title=exchange.title,
         point_number=index + 1,
@@ -146,7 +171,9 @@ def status(
         timezone=circle.timezone,
         answer_count=len(answers),
         answered=tuple(dict.fromkeys(names[a["user_id"]] for a in answers)),
-        not_answered=tuple(m["display_name"] for m in members if m["user_id"] not in names),
+        not_answered=taking_part.not_yet,
+        known=taking_part.known,
+        source=taking_part.source,
         point_posted=posted,
         next_post=next_post(circle, None if posted else pending, now),
         problems=circle.settings.problems,
@@ -158,25 +185,26 @@ def points_overview(
 ) -> list[PointLine] | Refusal:
     """Every point; `discussed` = all its messages were sent in one visit this run."""
     with store.transaction(write=False):
-        circle = load_circle(store, chat_id)
-        if circle is None:
-            return Refusal(text.no_circle())
-        exchange = exchanges.get(circle.exchange_id)
-        if exchange is None:
-            return Refusal(text.exchange_gone(circle.exchange_id))
+        loaded = load_with_exchange(store, exchanges, chat_id)
+        if isinstance(loaded, Refusal):
+            return loaded
+        circle, exchange = loaded
         rows = store.all(
-            "SELECT point_index, visit, key FROM posts WHERE run_id = ? AND status = ?",
+            "SELECT point_index, visit, key, chat_id, message_id FROM posts"
+            " WHERE run_id = ? AND status = ? ORDER BY id",
             [circle.run_id, SENT],
         )
     sent: dict[tuple[int, int], set[str]] = {}
+    first: dict[int, tuple[int, int]] = {}
     for post in rows:
         sent.setdefault((post["point_index"], post["visit"]), set()).add(post["key"])
+        first.setdefault(post["point_index"], (post["chat_id"], post["message_id"]))
     lines = []
     for index, point in enumerate(exchange.points):
         keys = {out.key for out in render_point(exchange, index)}
         discussed = any(keys <= visit_keys for (i, _), visit_keys in sent.items() if i == index)
         current = index == circle.point_index and circle.state in ACTIVE
-        lines.append(PointLine(index + 1, point.title, discussed, current))
+        lines.append(PointLine(index + 1, point.title, discussed, current, first.get(index)))
     return lines
 
 
@@ -184,8 +212,9 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
     """Everything a member answered in this chat (before a migration too), oldest first."""
     with store.transaction(write=False):
         rows = store.all(
-            "SELECT answers.*, runs.number AS run_number FROM answers"
-            " JOIN runs ON runs.id = answers.run_id WHERE answers.user_id = ? AND"
+            "SELECT answers.*, runs.number AS run_number, circles.timezone FROM answers"
+            " JOIN runs ON runs.id = answers.run_id JOIN circles ON circles.id = runs.circle_id"
+            " WHERE answers.user_id = ? AND"
             " (answers.chat_id = ? OR runs.circle_id = (SELECT id FROM circles WHERE chat_id = ?))"
             " ORDER BY answers.created_at, answers.id",
             [user_id, chat_id, chat_id],
@@ -197,8 +226,19 @@ def member_answers(store: Store, chat_id: int, user_id: int) -> list[MemberAnswe
             point_title=row["point_title"] or row["point_id"],
             text=row["text"],
             media_kind=row["media_kind"],
-            created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
-            edited_at=parse_iso(row["edited_at"]),
+            created_at=_local(row["created_at"], row["timezone"]),  # type: ignore[arg-type]
+            edited_at=_local(row["edited_at"], row["timezone"]),
         )
         for row in rows
     ]
+
+
+def _local(stored: str | None, timezone: str) -> datetime | None:
+    """A stored UTC time in the circle's time zone (as everything else the circle shows)."""
+    moment = parse_iso(stored)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment

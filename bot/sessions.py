@@ -12,8 +12,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.answers import mark_digested
 from bot.exchange import Exchange
-from bot.model import FINISHED, PAUSED, RUNNING, STOPPED, Circle, Refusal, load_active, load_circle
+from bot.model import (
+    FINISHED,
+    PAUSED,
+    RUNNING,
+    STOPPED,
+    Circle,
+    Refusal,
+    load_active,
+    load_circle,
+    load_with_exchange,
+)
 from bot.posting import Delivery, delivery, point_posted, visit_posts
 from bot.reads import Digest, point_digest
 from bot.render import render_point
@@ -161,12 +172,10 @@ def interrupted(store: Store, exchanges: Exchanges, now: datetime) -> list[Deliv
 
 
 def _running(store: Store, exchanges: Exchanges, chat_id: int) -> tuple[Circle, Exchange] | Refusal:
-    circle = load_circle(store, chat_id)
-    if circle is None:
-        return Refusal(text.no_circle())
-    exchange = exchanges.get(circle.exchange_id)
-    if exchange is None:
-        return Refusal(text.exchange_gone(circle.exchange_id))
+    loaded = load_with_exchange(store, exchanges, chat_id)
+    if isinstance(loaded, Refusal):
+        return loaded
+    circle, exchange = loaded
     if circle.state == PAUSED:
         return Refusal(text.paused_resume_first())
     if circle.state in (FINISHED, STOPPED):
@@ -196,8 +205,9 @@ def _open(
                 [FINISHED, iso(now), circle.id],
             )
             store.execute(
-                "UPDATE runs SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-                [iso(now), circle.run_id],
+                "UPDATE runs SET finished_at = ?, ended = ?, ended_point_index = ?"
+                " WHERE id = ? AND finished_at IS NULL",
+                [iso(now), FINISHED, index, circle.run_id],
             )
         else:
             visit = circle.visit + 1
@@ -221,6 +231,7 @@ def _open(
     if closed_index is not None:
         title = exchange.points[closed_index].title
         closed = point_digest(store, circle.run_id, closed_index, title)
+        mark_digested(store, circle.run_id, now)
     opened = load_circle(store, circle.chat_id)
     assert opened is not None
     pending = (

@@ -160,3 +160,18 @@ def open_store(path: str | Path) -> Store:
         db.close()
         raise
     return Store(db, Path(path))
+
+
+def backup(source: str | Path, target: str | Path) -> int:
+    """Copy the database with SQLite's online backup API: a consistent snapshot even while the
+    bot writes (WAL readers do not block it). Returns the target's schema version."""
+    source_db = sqlite3.connect(
+        f"file:{Path(source)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS
+    )
+    target_db = sqlite3.connect(str(target))
+    try:
+        source_db.backup(target_db)
+        return migrations.version(sqlite_utils.Database(target_db))
+    finally:
+        target_db.close()
+        source_db.close()

@@ -32,6 +32,7 @@ from bot.exchange import Exchange
 from bot.fakebotapi import FakeBotAPI
 from bot.render import render_point
 from bot.telegram.app import build_application
+from bot.telegram.polling import Poller, PollSettings
 
 ROOT = Path(__file__).parent.parent
 TEST_CONTENT = ROOT / "tests" / "content"
@@ -113,10 +114,32 @@ class Running:
     api: FakeBotAPI
     app: Application
     clock: Clock
+    poller: Poller | None = None
+    polling: asyncio.Task | None = None
 
     async def command(self, text: str, user: int = ADMIN, **kwargs) -> list[str]:
         """Send a command and return the texts of the bot's messages it caused."""
         return await self.act(lambda: self.api.send_text(GROUP, user, text, **kwargs))
+
+    async def confirmed(self, text: str, user: int = ADMIN, press: int | None = None) -> list[str]:
+        """An organizer command that asks first (/restart, /circle_stop), its Yes pressed (by
+        `press`, the asker by default): the question's final text, then what followed."""
+        await self.command(text, user=user)
+        asked = next(
+            m
+            for m in reversed(self.api.sent_messages())
+            if any(
+                str(b.get("callback_data", "")).startswith("confirm:")
+                for row in m.get("reply_markup", {}).get("inline_keyboard", [])
+                for b in row
+            )
+        )
+        data = asked["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        chat = asked["chat"]["id"]
+        after = await self.act(
+            lambda: self.api.press_button(chat, press or user, asked["message_id"], data)
+        )
+        return [self.api.message(chat, asked["message_id"])["text"], *after]
 
     async def act(self, action) -> list[str]:
         before = len(self.api.sent_messages())
@@ -129,8 +152,8 @@ class Running:
 
         Each step is an event to wait for, not a quiet period to sit out:
 
-        - fetched: the fake API holds no update the bot has not confirmed. PTB's updater puts a
-          batch on `update_queue` before it confirms it with the next getUpdates offset, so
+        - fetched: the fake API holds no update the bot has not confirmed. the polling loop keeps
+          a batch and puts it on `update_queue` before it confirms it with the next offset, so
           nothing pending at the fake means everything injected is on the queue or handled;
         - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
           update, which it does after the handlers and the error handler (all blocking);
@@ -183,14 +206,19 @@ async def running_bot(
     app = build_application(
         config, clock=clock, group_messages_per_minute=group_messages_per_minute
     )
+    # Telegram stamps messages with their time of writing: the test's clock, not real time.
+    api.set_clock(lambda: clock.now.timestamp())
     async with app:
         await app.post_init(app)
         await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=0.2))
+        # The bot's own polling loop (bot/telegram/polling.py), as `circle-bot run` uses it.
+        poller = Poller(app, PollSettings(timeout=0.2, first_backoff=0.05, conflict_grace=1))
+        polling = asyncio.create_task(poller.run())
         try:
-            yield Running(api, app, clock)
+            yield Running(api, app, clock, poller, polling)
         finally:
-            await app.updater.stop()
+            poller.stop()
+            await polling
             await app.stop()
 
 

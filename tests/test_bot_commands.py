@@ -79,6 +79,10 @@ async def test_a_member_who_is_not_an_admin_is_refused_politely(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         (reply,) = await bot.command("/circle_start", user=ALICE)
         assert "Only this group's administrators" in reply
+        # Refused once, not again within a few minutes (the group is not flooded) …
+        assert await bot.command("/next", user=ALICE) == []
+        bot.clock.advance(minutes=6)
+        # … and again after them.
         (reply,) = await bot.command("/next", user=ALICE)
         assert "Only this group's administrators" in reply
         assert await bot.command("/status") == [
@@ -176,12 +180,13 @@ async def test_pause_resume_skip_goto_stop_and_restart(api, tmp_path):
         assert headings(await bot.command("/next")) == point_headings(2)
         assert "Point 3 is now current" in (await bot.command("/goto 3"))[0]
         assert headings(await bot.command("/next")) == point_headings(3)
-        assert "stopped" in (await bot.command("/circle_stop"))[0]
-        assert "Run 2 begins at point 1" in (await bot.command("/restart"))[0]
+        assert "stopped" in (await bot.confirmed("/circle_stop"))[0]
+        assert "Run 2 begins at point 1" in (await bot.confirmed("/restart"))[0]
         assert headings(await bot.command("/next")) == point_headings(1)
 
 
 async def test_status_shows_point_state_and_who_answered(api, tmp_path):
+    api.private_chat(ADMIN)  # names go only privately
     async with running_bot(api, tmp_path) as bot:
         await bot.command("/circle_start")
         sent_before = len(api.sent_messages(GROUP))

@@ -36,16 +36,17 @@ async def test_organizer_gets_the_minutes_as_a_private_document(api, tmp_path):
         before = len(bot.texts(GROUP))
         await bot.command("/export")
         in_group = bot.texts(GROUP)[before:]
-    assert in_group == ["I sent the minutes to you privately."]
+    assert in_group == []  # the group sees a 👌 on the command, nothing more
     (call,) = documents(api)
     assert call.params["chat_id"] == ADMIN
     upload = call.params["document"]
     assert upload.filename == f"minutes-{TINY.id}-run1.md"
     text = upload.data.decode("utf-8")
     assert f"# Minutes: {TINY.title}" in text
-    assert "**Alice** · 2026-12-01 18:00" in text  # 17:00 UTC in the circle's Berlin time
+    # 17:00 UTC in the circle's Berlin time, linked to the message in the group
+    assert "**Alice** · [2026-12-01 18:00](<https://t.me/c/123/" in text
     assert "> Both sides, honestly." in text
-    assert "> [voice]" in text
+    assert "> [\\[voice\\]](<https://t.me/c/123/" in text  # the voice message, one tap away
     assert "run 1, in Reading group" in call.params["caption"]
     # Nothing of the minutes reaches the group.
     assert not any("document" in message for message in api.sent_messages(GROUP))
@@ -79,11 +80,25 @@ async def test_an_organizer_without_a_private_chat_is_told_how_to_open_one(api, 
     async with running_bot(api, tmp_path) as bot:
         await discuss(bot)
         (reply,) = await bot.command("/export")
-    assert "open a private chat with me, press Start" in reply
+    assert "open a private chat with me and press Start" in reply
     markup = api.sent_messages(GROUP)[-1]["reply_markup"]
-    assert markup["inline_keyboard"][0][0]["url"] == "https://t.me/circle_test_bot?start=export"
+    assert (
+        markup["inline_keyboard"][0][0]["url"]
+        == f"https://t.me/circle_test_bot?start=export-{GROUP}"
+    )
     assert documents(api) == []
     assert not any("document" in message for message in api.sent_messages(GROUP))
+
+
+async def test_the_export_deep_link_sends_the_minutes_once_start_is_pressed(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await discuss(bot)
+        await bot.command("/export")  # no private chat yet: the button carries export-<group>
+        api.private_chat(ADMIN)
+        await bot.act(lambda: api.send_text(ADMIN, ADMIN, f"/start export-{GROUP}"))
+    (call,) = documents(api)
+    assert int(call.params["chat_id"]) == ADMIN
+    assert call.result["document"]["file_name"].endswith(".md")
 
 
 async def test_an_anonymous_admin_is_asked_to_export_from_their_own_account(api, tmp_path):
@@ -101,8 +116,8 @@ async def test_bad_arguments_get_the_accepted_forms_and_an_example(api, tmp_path
         await bot.command("/circle_start")
         (reply,) = await bot.command(f"/export {args}")
     assert reply == (
-        "Usage: /export [run] [md|csv|json], for example /export "
-        "(current run, Markdown) or /export 2 csv."
+        "Usage: /export [run] [md|html|csv|json], for example /export "
+        "(current run, Markdown), /export html or /export 2 csv."
     )
     assert api.calls_to("sendDocument") == []
 

@@ -15,6 +15,7 @@ async def start_and_post(bot) -> list[dict]:
 
 
 async def test_replies_to_any_message_of_a_point_are_kept_and_acknowledged(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         letter, _, prompt = await start_and_post(bot)
         sent = await bot.act(
@@ -114,16 +115,31 @@ async def test_mine_goes_privately_and_never_to_the_group(api, tmp_path):
     assert "My private view" in api.sent_messages(ALICE)[0]["text"]
 
 
+async def test_mine_shows_times_in_the_circles_zone_and_keeps_an_answers_lines(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:  # the circle is in Europe/Berlin
+        _, _, prompt = await start_and_post(bot)
+        answer = "First line.\nSecond line.\n\nA new paragraph."
+        await bot.act(lambda: api.send_text(GROUP, ALICE, answer, reply_to=prompt["message_id"]))
+        api.private_chat(ALICE)
+        await bot.command("/mine", user=ALICE)
+    text = api.sent_messages(ALICE)[0]["text"]
+    assert "2026-12-01 18:00 CET" in text  # 17:00 UTC
+    assert answer in text
+
+
 async def test_mine_without_a_private_chat_says_how_to_open_one(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
         (reply,) = await bot.command("/mine", user=BOB)
-    assert "open a private chat with me, press Start" in reply
+    assert "open a private chat with me and press Start" in reply
     markup = api.sent_messages(GROUP)[-1]["reply_markup"]
-    assert markup["inline_keyboard"][0][0]["url"] == "https://t.me/circle_test_bot?start=mine"
+    assert (
+        markup["inline_keyboard"][0][0]["url"] == f"https://t.me/circle_test_bot?start=mine-{GROUP}"
+    )
 
 
 async def test_forgetme_deletes_only_after_the_member_confirms(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         _, _, prompt = await start_and_post(bot)
         await bot.act(
@@ -139,8 +155,15 @@ async def test_forgetme_deletes_only_after_the_member_confirms(api, tmp_path):
         await bot.act(lambda: api.press_button(GROUP, ALICE, ask["message_id"], f"forget:{ALICE}"))
         assert "deleted 1 answer" in api.message(GROUP, ask["message_id"])["text"]
         (status,) = await bot.command("/status")
+        kept = [
+            row["payload"] for row in bot.app.bot_data.store.all("SELECT payload FROM update_inbox")
+        ]
     assert "Answers on this point: 1" in status
     assert "Alice" not in status.split("Answered:")[1].split("\n")[0]
+    # The inbox's handled copies of her messages went too (the button press itself is
+    # marked handled only after it ran); Bob's stay until purged.
+    assert not any("Delete me" in payload for payload in kept)
+    assert any("Keep me" in payload for payload in kept)
 
 
 async def test_forgetme_cancel_deletes_nothing(api, tmp_path):
@@ -158,7 +181,7 @@ async def test_private_start_greets_and_points_to_the_group(api, tmp_path):
     api.private_chat(ADMIN)
     async with running_bot(api, tmp_path) as bot:
         await bot.act(lambda: api.send_text(ADMIN, ADMIN, "/start"))
-    assert "Send /mine in your group" in api.sent_messages(ADMIN)[0]["text"]
+    assert "/mine there sends your answers here" in api.sent_messages(ADMIN)[0]["text"]
 
 
 async def test_the_export_deep_link_greeting_says_what_to_do_next(api, tmp_path):
@@ -206,6 +229,24 @@ async def test_a_reply_to_the_poll_counts_as_an_answer(api, tmp_path):
     assert "Answers on this point: 1" in status
 
 
+async def test_polls_are_anonymous_so_no_member_sees_another_members_vote(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        await bot.command("/circle_start")
+        await bot.command(f"/goto {POLL_POINT}")
+        await bot.command("/next")
+    (call,) = api.calls_to("sendPoll")
+    assert call.params["is_anonymous"] is True
+
+
+async def test_circle_start_and_help_name_the_source_and_further_reading(api, tmp_path):
+    async with running_bot(api, tmp_path) as bot:
+        (started,) = await bot.command("/circle_start")
+        (help_text,) = await bot.command("/help", user=ALICE)
+    for text in (started, help_text):
+        assert "Source: https://example.org/tiny-exchange" in text
+        assert "Further reading:\n• https://example.org/background?a=1&b=2" in text
+
+
 async def test_replies_to_the_bots_own_command_answers_are_not_answers(api, tmp_path):
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
@@ -241,6 +282,7 @@ async def test_a_forged_forget_button_deletes_only_the_pressers_own_answers(api,
 
 
 async def test_status_names_members_who_spoke_but_have_not_answered(api, tmp_path):
+    api.private_chat(ADMIN)  # /status names members only privately
     async with running_bot(api, tmp_path) as bot:
         await start_and_post(bot)
         await bot.command("/points", user=BOB)
@@ -252,5 +294,5 @@ async def test_status_names_members_who_spoke_but_have_not_answered(api, tmp_pat
 async def test_a_group_command_in_a_private_chat_says_where_it_works(api, tmp_path):
     api.private_chat(ALICE)
     async with running_bot(api, tmp_path) as bot:
-        await bot.act(lambda: api.send_text(ALICE, ALICE, "/next"))
+        await bot.act(lambda: api.send_text(ALICE, ALICE, "/points"))
     assert "works in the group where the circle runs" in api.sent_messages(ALICE)[0]["text"]

@@ -74,6 +74,12 @@ def test_valid_exchange_loads_with_metadata_and_points(tmp_path):
     assert exchange.points[1].poll is None
 
 
+def test_a_poll_is_anonymous_unless_the_exchange_asks_for_a_public_one(tmp_path):
+    assert load_exchange(write(tmp_path, VALID)).points[0].poll.public is False
+    text = VALID.replace('question = "Who is right?"', 'question = "Who is right?"\npublic = true')
+    assert load_exchange(write(tmp_path, text)).points[0].poll.public is True
+
+
 def test_wrapped_paragraph_lines_are_joined_with_one_space():
     assert paragraphs("one\ntwo\n\n  three  ") == ["one two", "three"]
 
@@ -219,6 +225,7 @@ def test_shipped_exchange_is_valid_and_well_formed():
             "unknown poll key",
         ),
         ('"The editors", "Undecided"]', '"The reader"]', "poll options must be 2–10 distinct"),
+        ('question = "Who is right?"', 'question = "Who?"\npublic = "yes"', "public must be true"),
         ('"Undecided"]', f'"{"u" * 101}"]', "poll options must be 2–10 distinct strings of 1–100"),
         ('"Editors" = "The people who run the paper."', '"" = "Nobody."', "each term (1–60"),
     ],

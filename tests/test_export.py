@@ -2,6 +2,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -68,22 +69,25 @@ def test_markdown_minutes_list_each_point_with_prompts_and_answers(discussed):
     assert text.startswith("# Minutes: A tiny exchange\n")
     assert "- Run: 1 of 1" in text
     assert "- Started: 2025-06-04 20:00" in text  # 18:00 UTC in Berlin summer time
-    assert "- Answers: 3 from 2 members" in text
+    assert "- Answers: 3 answers from 2 members" in text
     assert "- Times are in Europe/Berlin." in text
     first = text.index("## Point 1: First point")
     second = text.index("## Point 2: Second point")
     assert first < text.index("- Who is right?") < second
     assert "- What is the evidence?\n- What follows?" in text[second:]
-    assert "**Ann** · 2025-06-04 20:05 (edited)\n\n> Ann's better answer." in text
+    assert (
+        "**Ann** · [2025-06-04 20:05](<https://t.me/c/1/500>) (edited)\n\n> Ann's better answer."
+        in text
+    )
     assert "First draft." not in text
-    assert "**Bob** · 2025-06-04 20:07\n\n> [voice]" in text
+    assert "**Bob** · [2025-06-04 20:07](<https://t.me/c/1/501>)\n\n> [\\[voice\\]](<" in text
     assert '> I agree, mostly: the "letter" is right\n> about the first claim.' in text
     assert "Point 3" not in text  # never posted in this run
 
 
 def test_answers_within_a_point_are_in_the_order_they_were_given(discussed):
     text = minutes(discussed, CHAT)
-    assert text.index("**Ann**") < text.index("**Bob** · 2025-06-04 20:07")
+    assert text.index("**Ann**") < text.index("**Bob** · [2025-06-04 20:07]")
 
 
 def test_csv_has_one_row_per_answer_and_quotes_commas_quotes_and_newlines(discussed):
@@ -122,18 +126,26 @@ def test_csv_of_a_run_without_answers_is_just_the_header(service, now):
     service.start(CHAT, "tiny", now, ORGANIZER)
     text = minutes(service, CHAT, fmt="csv")
     assert text == (
-        "run,point_number,point_id,point_title,author,user_id,created,edited,media_kind,text\r\n"
+        "run,point_number,point_id,point_title,author,user_id,created,edited,media_kind,text,"
+        "link\r\n"
     )
 
 
 def test_json_minutes_round_trip_with_every_field(discussed):
     data = json.loads(minutes(discussed, CHAT, fmt="json"))
-    assert data["exchange"] == {"id": "tiny", "title": "A tiny exchange"}
+    assert data["exchange"] == {
+        "id": "tiny",
+        "title": "A tiny exchange",
+        "source": None,
+        "further_reading": [],
+    }
     assert data["run"] == {
         "number": 1,
         "of": 1,
         "started_at": "2025-06-04T20:00:00+02:00",
         "finished_at": None,
+        "ended": None,
+        "ended_at_point": None,
     }
     assert data["timezone"] == "Europe/Berlin"
     first, second = data["points"]
@@ -146,6 +158,7 @@ def test_json_minutes_round_trip_with_every_field(discussed):
         "edited_at": "2025-06-04T20:09:00+02:00",
         "media_kind": None,
         "text": "Ann's better answer.",
+        "link": "https://t.me/c/1/500",
     }
     assert first["answers"][1]["media_kind"] == "voice"
     assert first["answers"][1]["text"] is None
@@ -165,13 +178,13 @@ def test_the_default_run_is_the_current_one_and_older_runs_can_be_chosen(discuss
     assert "- Run: 2 of 2" in current
     assert "Second time round." in current
     assert "Ann's better answer." not in current
-    assert "- Finished: still going" in current
+    assert "- Ended: not yet, the run is still going" in current
 
     first = minutes(discussed, CHAT, run_number=1)
     assert "- Run: 1 of 2" in first
     assert "Ann's better answer." in first
     assert "Second time round." not in first
-    assert "- Finished: 2025-06-11 20:00" in first
+    assert "- Ended: 2025-06-11 20:00, abandoned at point 2 by a restart" in first
 
 
 def test_a_run_that_does_not_exist_is_refused(discussed):
@@ -187,7 +200,7 @@ def test_a_chat_without_a_circle_has_no_minutes(service):
 
 def test_an_unknown_format_is_refused(discussed):
     assert minutes(discussed, CHAT, fmt="xlsx") == Refusal(
-        "Unknown format 'xlsx': use md, csv or json."
+        "Unknown format 'xlsx': use md, html, csv or json."
     )
 
 
@@ -309,7 +322,9 @@ def test_cli_export_of_a_missing_run_is_one_line_and_exit_2(config_file):
 def test_cli_export_of_an_unknown_chat_is_refused(config_file):
     result = invoke("export", "--config", str(config_file), "--chat", "-999")
     assert result.exit_code == 2
-    assert result.output.startswith("Error: There is no circle in this chat")
+    assert result.output == (
+        "Error: no circle in chat -999: `circle-bot circles` lists the chat ids that have one\n"
+    )
 
 
 def test_cli_export_without_a_database_does_not_create_one(tmp_path):
@@ -347,3 +362,29 @@ def test_exported_text_is_utf8_on_disk(config_file, tmp_path):
     out = tmp_path / "m.md"
     invoke("export", "--config", str(config_file), "--chat", str(CHAT), "--output", str(out))
     assert "·" in Path(out).read_text(encoding="utf-8")
+
+
+def test_markdown_minutes_keep_a_hostile_name_and_answer_as_plain_text(service, now):
+    service.start(CHAT, "tiny", now, ORGANIZER, timezone="Europe/Berlin")
+    first = post_point(service, now, itertools.count(100))
+    answers.record_answer(
+        service.store,
+        CHAT,
+        500,
+        ANN,
+        "<script>alert(1)</script>",
+        first["prompt"],
+        now,
+        text="[l](javascript:alert(1)) <img src=x onerror=alert(1)>\n**bold** &amp;",
+    )
+    text = minutes(service, CHAT)
+    assert "**\\<script\\>alert(1)\\</script\\>**" in text
+    assert "> \\[l\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\>" in text
+    assert "> \\*\\*bold\\*\\* \\&amp;" in text
+    # No tag or link that is not escaped, in what the member wrote (the bot's own link to the
+    # message is the only markup the minutes add there).
+    own_link = r"\[[^\]]*\]\(<https://t\.me/[^>]*>\)"
+    said = [
+        re.sub(own_link, "", line) for line in text.splitlines() if line.startswith(("> ", "**"))
+    ]
+    assert all(re.search(r"(?<!\\)[<\[]", line) is None for line in said)

@@ -281,6 +281,20 @@ async def test_polls(api, bot):
         await bot.send_poll(GROUP, "?", ["only"])
 
 
+async def test_an_anonymous_poll_counts_votes_and_tells_the_bot_with_a_poll_update(api, bot):
+    msg = await bot.send_poll(GROUP, "Next topic?", ["A", "B"])
+    assert msg.poll.is_anonymous
+    api.answer_poll(msg.poll.id, BOB, [1])
+    update = Update.de_json(api.answer_poll(msg.poll.id, CAROL, [1]), bot)
+    assert update.poll_answer is None  # who voted is never sent for an anonymous poll
+    assert update.poll.id == msg.poll.id and update.poll.total_voter_count == 2
+    assert [o.voter_count for o in update.poll.options] == [0, 2]
+    stopped = await bot.stop_poll(GROUP, msg.message_id)
+    assert stopped.is_closed and stopped.total_voter_count == 2
+    with pytest.raises(ValueError, match="closed"):
+        api.answer_poll(msg.poll.id, BOB, [0])
+
+
 async def test_commands_members_reactions(api, bot):
     scope = BotCommandScopeChat(GROUP)
     await bot.set_my_commands([BotCommand("start", "Start a circle")])

@@ -76,13 +76,21 @@ def user_version(path: Path) -> int:
 
 def test_the_schema_lists_the_three_old_versions_first_in_their_old_order():
     assert SCHEMA.name == "discussion-circle"
-    assert SCHEMA.names == [
+    assert SCHEMA.names[:4] == [
         "initial_schema",
         "point_titles_and_view",
         "session_bookkeeping",
         "typed_settings_and_visits",
     ]
-    assert migrations.LATEST == 4
+    assert SCHEMA.names[4:] == [
+        "members_and_console",
+        "poll_results",
+        "run_endings_and_chat_titles",
+        "answers_search",
+        "update_inbox",
+        "post_copies",
+    ]
+    assert len(SCHEMA.names) == migrations.LATEST
 
 
 def test_a_fresh_database_records_every_migration_in_order_and_keeps_user_version(db_path):
@@ -130,7 +138,7 @@ def test_the_bridge_records_the_old_migrations_without_running_them(tmp_path):
     statements: list[str] = []
     db.conn.set_trace_callback(statements.append)
     # Only what came after version 3 runs.
-    assert migrations.migrate(db) == ["typed_settings_and_visits"]
+    assert migrations.migrate(db) == SCHEMA.names[3:]
     db.close()
     ran = " ".join(statements)
     assert "CREATE TABLE circles" not in ran
@@ -138,7 +146,7 @@ def test_the_bridge_records_the_old_migrations_without_running_them(tmp_path):
     assert "ADD COLUMN last_slot_at" not in ran
     assert "CREATE VIEW" not in ran
     assert recorded(path) == SCHEMA.names
-    assert user_version(path) == 4
+    assert user_version(path) == migrations.LATEST
 
 
 def test_an_upgraded_old_database_has_the_same_schema_as_a_fresh_one(tmp_path):
@@ -223,7 +231,7 @@ def test_session_bookkeeping_keeps_the_circles_of_the_previous_schema(db_path):
     migrations.migrate(db, stop_before="session_bookkeeping")
     insert_v1_rows(db)
     db.execute("UPDATE circles SET schedule = 'tue,thu 19:00 Europe/Berlin'")
-    assert migrations.migrate(db) == ["session_bookkeeping", "typed_settings_and_visits"]
+    assert migrations.migrate(db) == SCHEMA.names[2:]
     db.close()
 
     store = open_store(db_path)
@@ -237,6 +245,44 @@ def test_session_bookkeeping_keeps_the_circles_of_the_previous_schema(db_path):
     assert row["session_visit"] is None
     assert store.scalar("SELECT count(*) FROM answers") == 1
     store.close()
+
+
+def test_run_endings_are_read_back_from_the_audit_log(db_path):
+    db = connect(db_path)
+    migrations.migrate(db, stop_before="run_endings_and_chat_titles")
+    at = "2025-01-01T00:00:00+00:00"
+    db.execute(
+        "INSERT INTO circles (id, chat_id, exchange_id, state, point_index, visit, created_at,"
+        " updated_at) VALUES (1, -100, 'tiny', 'stopped', 2, 5, ?, ?)",
+        [at, at],
+    )
+    for number, finished in ((1, "2025-01-02T00:00:00+00:00"), (2, "2025-01-03T00:00:00+00:00"),
+                             (3, "2025-01-04T00:00:00+00:00")):  # fmt: skip
+        db.execute(
+            "INSERT INTO runs (id, circle_id, number, exchange_id, started_at, finished_at)"
+            " VALUES (?, 1, ?, 'tiny', ?, ?)",
+            [number, number, at, finished],
+        )
+    db.execute("UPDATE circles SET run_id = 3")
+    db.execute(
+        "INSERT INTO audit_log (circle_id, chat_id, action, at)"
+        " VALUES (1, -100, 'restart', '2025-01-03T00:00:00+00:00'),"
+        " (1, -100, 'stop', '2025-01-04T00:00:00+00:00')"
+    )
+    migrations.migrate(db)
+    rows = db.execute("SELECT number, ended, ended_point_index FROM runs ORDER BY number")
+    assert rows.fetchall() == [(1, "finished", None), (2, "restarted", None), (3, "stopped", 2)]
+    db.close()
+
+
+def test_answers_search_indexes_the_answers_already_there(db_path):
+    db = connect(db_path)
+    migrations.migrate(db, stop_before="point_titles_and_view")
+    insert_v1_rows(db)
+    migrations.migrate(db)
+    found = db.execute("SELECT rowid FROM answers_fts WHERE answers_fts MATCH 'old'").fetchall()
+    assert found == [(1,)]
+    db.close()
 
 
 # Failures, newer databases, concurrency.
@@ -275,11 +321,17 @@ def test_a_failed_migration_after_the_bridge_leaves_an_old_database_as_the_old_b
     assert recorded(path) == SCHEMA.names
 
 
+LATEST = migrations.LATEST
+
+
 def test_a_database_with_a_higher_user_version_and_no_records_is_refused(db_path):
     db = connect(db_path)
     db.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
     db.close()
-    with pytest.raises(SchemaTooNew, match=r"version 5 is newer than this bot knows \(4\)"):
+    with pytest.raises(
+        SchemaTooNew,
+        match=rf"version {LATEST + 1} is newer than this bot knows \({LATEST}\)",
+    ):
         open_store(db_path)
 
 

@@ -12,30 +12,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.chromium import chromium
 from tests.rehearsal_process import ADA, ALICE, BOB, GROUP, rehearsal
-from tests.test_rehearsal_page_browser import CHROMIUM, FLAGS
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> BrowserContext:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
-    profile = tmp_path_factory.mktemp("rehearsal-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1100, "height": 900},
-        )
-        context.set_default_timeout(15000)
+def browser(tmp_path_factory) -> Iterator[BrowserContext]:
+    with chromium(tmp_path_factory.mktemp("rehearsal-profile"), height=900) as context:
         yield context
-        context.close()
 
 
 def send(page: Page, text: str) -> None:
@@ -63,11 +52,6 @@ def test_a_circle_rehearsed_in_the_browser_from_start_to_minutes(tmp_path, brows
     with rehearsal(tmp_path) as run:
         page.goto(run.page_url)
         expect(page.locator("#acting-as")).to_have_text("as Ada")
-        open_chat(page, ADA)  # the organizer opens a private chat with the bot
-        page.click("#start-button")
-        expect(bot_message(page, "Hello!")).to_be_visible()
-
-        open_chat(page, GROUP)
         send(page, "/circle_start")
         expect(bot_message(page, "has started")).to_be_visible()
         send(page, "/schedule tue,thu 19:00")
@@ -108,8 +92,10 @@ def test_a_circle_rehearsed_in_the_browser_from_start_to_minutes(tmp_path, brows
             page.screenshot(path=shot)
 
         act_as(page, ADA, "Ada")
+        open_chat(page, ADA)  # the organizer opens a private chat with the bot
+        page.click("#start-button")
+        open_chat(page, GROUP)
         send(page, "/export")
-        expect(bot_message(page, "I sent the minutes to you privately")).to_be_visible()
         open_chat(page, ADA)
         link = page.locator("a.document").last
         expect(link).to_be_visible()

@@ -11,26 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 from bot.fakebotapi import FakeBotAPI
 from bot.fakebotapi.demo import ADA, ALICE, BOB, DEMO_GROUP, build_demo_world
+from tests.chromium import chromium
 from tests.fakebotapi_http import bot, control, kinds, updates, upload
 
-CHROMIUM = "/usr/bin/chromium"
-# Playwright adds --headless and --user-data-dir (a fresh profile in tmp_path) itself.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 G = DEMO_GROUP
 POINT = (
     "<b>Point 1 of 6 · Letter I</b>\n<i>Elisabeth to Descartes</i>, 16 May 1643\n\n"
@@ -43,20 +33,9 @@ POINT = (
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> BrowserContext:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium"
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1100, "height": 860},
-        )
-        context.set_default_timeout(8000)
+def browser(tmp_path_factory) -> Iterator[BrowserContext]:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture
@@ -155,6 +134,17 @@ def test_a_member_answers_edits_votes_and_presses_in_the_page(api: FakeBotAPI, p
     (update,) = updates(api)
     assert update["poll_answer"]["user"]["id"] == ALICE
     assert update["poll_answer"]["option_ids"] == [1]
+
+    # An anonymous poll: the count shows, the voter's name never does.
+    anonymous = bot(api, "sendPoll", chat_id=G, question="Which letter after that?",
+                    options=["Letter IV", "Letter V"])  # fmt: skip
+    option = bubble(page, anonymous["message_id"]).locator(".poll-option[data-option='0']")
+    option.click()
+    expect(option.locator(".po-count")).to_have_text("1")
+    expect(option).to_have_class(re.compile(r"\bchosen\b"))  # Alice sees her own choice
+    assert option.locator(".po-voters").count() == 0
+    (update,) = updates(api)
+    assert "poll_answer" not in update and update["poll"]["total_voter_count"] == 1
 
     # An inline button: the bot's answer shows up as a toast.
     keyboard = {"inline_keyboard": [[{"text": "Send me the digest", "callback_data": "digest:1"}]]}

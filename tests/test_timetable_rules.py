@@ -31,9 +31,9 @@ from bot.schedule.timetable import (
     claimable_slot,
     due_parts,
     due_session,
+    earlier,
     late_limit,
     misfire_seconds,
-    reminder_time,
     upcoming,
 )
 from bot.sessions import open_session, run_due
@@ -244,7 +244,7 @@ def test_after_next_claims_the_12_05_slot_status_and_the_reminder_name_the_next_
         settings.schedule, settings.holidays, NOON + before, circle.marks.last_slot_at, 1
     )
     assert runs == [TOMORROW]
-    assert reminder_time(runs[0], before) == TOMORROW - before
+    assert earlier(runs[0], before) == TOMORROW - before
     # And the 12:05 job, when it fires, has nothing left to do.
     assert run_due(store, exchanges, CHAT, CLAIMED, TEN_MINUTES, restarted=False) is None
 

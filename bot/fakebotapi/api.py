@@ -109,11 +109,6 @@ class FakeBotAPI(InjectMixin):
         """Base of the HTTP control API (``/_control/world``, ``/_control/send``, ...)."""
         return f"{self.url}/_control"
 
-    def set_clock(self, clock: Callable[[], float] | None) -> None:
-        """Where message dates come from (Unix seconds); None: the wall clock. A rehearsal
-        whose clock jumps ahead lends it here, so members' messages carry the same time."""
-        self._state.clock = clock or time.time
-
     def set_rehearsal_hooks(
         self,
         advance: Callable[[str], JSON] | None = None,
@@ -145,6 +140,10 @@ class FakeBotAPI(InjectMixin):
     @latency.setter
     def latency(self, seconds: float) -> None:
         self._state.latency = seconds
+
+    def set_clock(self, clock: Callable[[], float] | None) -> None:
+        """Stamp messages with ``clock()`` (epoch seconds) instead of real time; None resets."""
+        self._state.clock = clock or time.time
 
     @property
     def started_private(self) -> set[int]:

@@ -14,13 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import views
 from .changes import ChangeLog
-
-if TYPE_CHECKING:
-    from .api import FakeBotAPI
+from .state import State
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -56,8 +54,24 @@ def optional_int(body: JSON, key: str) -> int | None:
     return None if body.get(key) in (None, "") else need(body, key)
 
 
+class People(Protocol):
+    """What the control API asks of the fake (`FakeBotAPI`'s Python helpers). A protocol, not
+    an import: api.py builds the control API, so importing it back would make a cycle."""
+
+    _state: State
+
+    def send_text(self, chat_id: int, user_id: int, text: str, **fields: Any) -> JSON: ...
+    def edit_text(self, chat_id: int, message_id: int, new_text: str) -> JSON: ...
+    def press_button(self, chat_id: int, message_id: int, user_id: int, data: str) -> JSON: ...
+    def answer_poll(self, poll_id: str, user_id: int, option_ids: Any) -> JSON: ...
+    def message(self, chat_id: int, message_id: int) -> JSON | None: ...
+    def private_chat(self, user: Any) -> JSON: ...
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None: ...
+    def user(self, user_id: int, first_name: str, **fields: Any) -> JSON: ...
+
+
 class ControlAPI:
-    def __init__(self, api: FakeBotAPI, changes: ChangeLog):
+    def __init__(self, api: People, changes: ChangeLog):
         self.api = api
         self.changes = changes
         self.hooks = Hooks()

@@ -6,10 +6,9 @@ and Bob.  Nobody has opened a private chat with the bot yet: the page's "Start" 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .api import FakeBotAPI
+from .api import FakeBotAPI
 
 DEMO_GROUP = -1001234567890
 ADA, ALICE, BOB = 101, 102, 103

@@ -112,7 +112,9 @@ class InjectMixin(WorldMixin):
             return state.push_update("callback_query", query)
 
     def answer_poll(self, poll_id: str, user_id: int, option_ids: Iterable[int]) -> JSON:
-        """A user votes (empty ``option_ids`` retracts); queues a ``poll_answer`` update."""
+        """A user votes (empty ``option_ids`` retracts). A public poll queues a ``poll_answer``
+        update; an anonymous one queues a ``poll`` update with the new counts and no voter,
+        which is what Telegram sends the bot that posted it."""
         state = self._state
         options = list(option_ids)
         with state.lock:
@@ -123,8 +125,6 @@ class InjectMixin(WorldMixin):
             poll = state.messages[(record["chat_id"], record["message_id"])]["poll"]
             if poll["is_closed"]:
                 raise ValueError("poll is closed")
-            if poll["is_anonymous"]:
-                raise ValueError("anonymous polls produce no poll_answer updates")
             if any(not 0 <= i < len(poll["options"]) for i in options):
                 raise ValueError(f"option ids {options} out of range")
             if len(options) > 1 and not poll["allows_multiple_answers"]:
@@ -133,6 +133,8 @@ class InjectMixin(WorldMixin):
             for i, option in enumerate(poll["options"]):
                 option["voter_count"] = sum(i in v for v in record["votes"].values())
             poll["total_voter_count"] = sum(1 for v in record["votes"].values() if v)
+            if poll["is_anonymous"]:
+                return state.push_update("poll", copy.deepcopy(poll))
             answer = {
                 "poll_id": str(poll_id),
                 "user": u,
@@ -140,6 +142,50 @@ class InjectMixin(WorldMixin):
                 "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in options],
             }
             return state.push_update("poll_answer", answer)
+
+    def member_update(
+        self, chat_id: int, user_id: int, status: str, by: int | None = None
+    ) -> JSON | None:
+        """A member joins, leaves, is promoted or banned: sets the status and, as Telegram
+        does, queues a ``chat_member`` update only when the bot is an administrator there
+        (and getUpdates asked for them); returns the update, or None when none is sent."""
+        state = self._state
+        with state.lock:
+            info = self._chat(chat_id)
+            old = info.status_of(user_id)
+            self.set_member(chat_id, user_id, status)
+            if info.bot_status not in ("administrator", "creator"):
+                return None
+            u = state.find_user(user_id)
+            return state.push_update(
+                "chat_member",
+                {
+                    "chat": dict(info.chat),
+                    "from": state.find_user(by) if by is not None else u,
+                    "date": state.now(),
+                    "old_chat_member": shapes.chat_member(u, old, info.forum),
+                    "new_chat_member": shapes.chat_member(u, status, info.forum),
+                },
+            )
+
+    def add_bot_to_group(
+        self, chat_id: int, title: str, by: int, status: str = "member", members: Iterable[int] = ()
+    ) -> JSON:
+        """``by`` adds the bot to a new group (its creator): queues ``my_chat_member``."""
+        state = self._state
+        with state.lock:
+            self.group(chat_id, title, admins=[by], creator=by, members=members, bot_status=status)
+            info = self._chat(chat_id)
+            return state.push_update(
+                "my_chat_member",
+                {
+                    "chat": dict(info.chat),
+                    "from": state.find_user(by),
+                    "date": state.now(),
+                    "old_chat_member": shapes.chat_member(state.bot_from, "left"),
+                    "new_chat_member": shapes.chat_member(state.bot_from, status),
+                },
+            )
 
     # -- internals -----------------------------------------------------------------------
     def _user_message(

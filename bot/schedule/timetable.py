@@ -166,10 +166,6 @@ def due_parts(pacing: Pacing, started: datetime, timezone: str, now: datetime) -
     return frozenset(due)
 
 
-def reminder_time(slot: datetime, before: timedelta) -> datetime:
-    return earlier(slot, before)
-
-
 def smallest_gap(runs: Sequence[datetime]) -> timedelta | None:
     """The shortest time between two consecutive sessions (None: fewer than two)."""
     gaps = [b.astimezone(UTC) - a.astimezone(UTC) for a, b in pairwise(runs)]

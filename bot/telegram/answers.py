@@ -20,7 +20,7 @@ def media_kind(message: Message) -> str | None:
     return next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), None)
 
 
-def _text(message: Message) -> str | None:
+def message_text(message: Message) -> str | None:
     return message.text or message.caption
 
 
@@ -40,8 +40,12 @@ async def on_reply(update: Update, context: CircleContext) -> None:
         display_name(message),
         replied.message_id,
         context.now(),
-        text=_text(message),
+        text=message_text(message),
         media_kind=media_kind(message),
+        # Telegram's time of writing: an answer read after downtime keeps its own time.
+        written_at=message.date,
+        replied_text=replied.poll.question if replied.poll else message_text(replied),
+        exchanges=context.bot_data.exchanges,
     )
     if result is None or result.duplicate:
         return
@@ -68,7 +72,7 @@ async def on_edit(update: Update, context: CircleContext) -> None:
         message.chat_id,
         message.message_id,
         context.now(),
-        text=_text(message),
+        text=message_text(message),
         media_kind=media_kind(message),
     )
     if edited is not None:

@@ -2,37 +2,50 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from telegram import Bot, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
+    PollAnswerHandler,
+    PollHandler,
     TypeHandler,
     filters,
 )
 
+from bot import inbox
 from bot.circles import Circles
 from bot.config import Config
-from bot.content import ContentError, load_library
-from bot.migrations import SchemaTooNew
+from bot.content import load_library
 from bot.schedule.timetable import misfire_seconds
-from bot.store import open_store
-from bot.telegram import answers, chat_events, members
+from bot.store import Store, open_store
+from bot.telegram import (
+    answers,
+    chat_events,
+    console,
+    members,
+    nudges,
+    onboarding,
+    organizer,
+    polls,
+)
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.language import LanguageUpdateProcessor, choose_language
 from bot.telegram.ratelimit import MessageRateLimiter
+from bot.telegram.receiving import DONE_GROUP, InboxQueue, Receiver
+from bot.telegram.storage_watch import StorageWatch
 from bot.telegram.timetable import Timetable
 
 log = logging.getLogger(__name__)
@@ -62,10 +75,13 @@ def build_application(
             f"content.default_exchange {config.default_exchange!r} is not in "
             f"{config.content_dir} (exchanges there: {known})"
         )
-    circles = Circles(open_store(config.database), exchanges)
+    circles = Circles(open_writable_store(config, clock()), exchanges)
+    # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
+    queue = InboxQueue()
     application = (
         Application.builder()
         .context_types(CONTEXT_TYPES)
+        .update_queue(queue)
         # Every message the bot sends is Telegram HTML, never quotes the message it answers
         # and never shows a link preview (a point's excerpts are the content, not a link).
         .defaults(
@@ -111,6 +127,10 @@ def build_application(
     data: BotData = application.bot_data
     data.config, data.circles, data.clock = config, circles, clock
     data.timetable = Timetable(application)
+    watch = StorageWatch()
+    watch.application = application
+    data.receiver = queue.receiver = Receiver(circles.store, queue, clock, watch)
+    data.receiver.attach(application)
 
     # Commands react to new messages only: PTB would otherwise re-run a command whose message
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
@@ -126,61 +146,96 @@ def build_application(
         where = new if command.anywhere else new & groups
         application.add_handler(CommandHandler(command.name, command.callback, filters=where))
     group_only = [command.name for command in COMMANDS if not command.anywhere]
+    private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(group_only, members.group_only, filters=new & ~groups))
-    application.add_handler(CommandHandler("start", members.private_start, filters=new))
+    application.add_handler(
+        CommandHandler("start", onboarding.private_start, filters=new & private)
+    )
     application.add_handler(CallbackQueryHandler(members.forget_button, pattern=r"^(forget|keep):"))
+    application.add_handler(CallbackQueryHandler(console.choose_button, pattern=r"^console:"))
+    application.add_handler(
+        CallbackQueryHandler(organizer.confirm_button, pattern=r"^(confirm|cancel):")
+    )
+    application.add_handler(
+        CallbackQueryHandler(nudges.nudgeme_button, pattern=rf"^{nudges.BUTTON}$")
+    )
+    # Who is in a group (chat_member updates come to administrators) and the bot's own
+    # membership: its introduction when added, a private chat blocked.
+    application.add_handler(
+        ChatMemberHandler(onboarding.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(
+        ChatMemberHandler(onboarding.on_chat_member, ChatMemberHandler.CHAT_MEMBER)
+    )
+    # A private message that is no command: a catch-up answer, or a short useful answer.
+    application.add_handler(
+        MessageHandler(new & private & ~filters.COMMAND, onboarding.private_message)
+    )
 
     # Answers: replies to the bot's messages (what privacy mode lets a bot see), and their edits.
     application.add_handler(
         MessageHandler(new & groups & filters.REPLY & ~filters.COMMAND, answers.on_reply)
     )
-    application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & groups, answers.on_edit)
-    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, answers.on_edit))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
+    # Polls: counts from `poll` updates (anonymous ones too), each vote of a public poll.
+    application.add_handler(PollHandler(polls.on_poll))
+    application.add_handler(PollAnswerHandler(polls.on_poll_answer))
     application.add_error_handler(on_error)
+    # Last: the update's handlers are done, its inbox row is marked handled.
+    application.add_handler(TypeHandler(Update, data.receiver.handled), group=DONE_GROUP)
     return application
+
+
+def open_writable_store(config: Config, now: datetime) -> Store:
+    """The store, if it can write: purging the inbox's old rows is the first write."""
+    store = open_store(config.database)
+    try:
+        inbox.purge(store, now)
+    except sqlite3.Error as error:
+        store.close()
+        raise StartupError(f"{config.database}: cannot write to the database ({error})") from None
+    return store
 
 
 async def _post_init(application: Application) -> None:
     await publish(application.bot)
+    # What members wrote while the bot was down comes first: an answer belongs to its point
+    # and that point's digest, which a missed session may be about to post.
+    await read_pending_updates(application)
     # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
     await application.bot_data.timetable.start_up()
 
 
-def run_bot(config: Config) -> int:
-    """Run until interrupted; returns the process exit code (2: fix the setup, 1: try later)."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=config.log_level
-    )
-    # httpx logs every request URL, and the URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    try:
-        application = build_application(config)
-    except ContentError as error:
-        for problem in error.problems:
-            log.error("content: %s", problem)
-        return 2
-    except (StartupError, SchemaTooNew, sqlite3.DatabaseError) as error:
-        log.error("%s", error)
-        return 2
-    try:
-        # Checked once before polling: python-telegram-bot's own start-up would log a
-        # traceback for a refused token or an unreachable server instead of one clear line.
-        asyncio.run(_check_bot_api(config))
-    except InvalidToken:
-        log.error(
-            "Telegram refused the token in %s: check it with @BotFather (/token).", config.token_env
-        )
-        return 2
-    except NetworkError as error:
-        log.error("cannot reach the Bot API at %s: %s", config.api_base_url, error)
-        return 1
-    log.info("starting: api=%s database=%s", config.api_base_url, config.database)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+async def read_pending_updates(application: Application, batches: int = 20) -> int:
+    """Handle what was written while the bot was down — updates kept in the inbox before a
+    crash, then those Telegram still holds — before start-up runs any missed session.
 
-
-async def _check_bot_api(config: Config) -> None:
-    async with Bot(config.token, base_url=config.api_base_url):
-        pass  # entering initializes the bot, which asks getMe
+    Each batch is kept in the inbox first, like every update (bot/inbox.py), so polling, which
+    fetches the same batch again until it is confirmed, does not handle it a second time.
+    Returns how many were handled."""
+    data = application.bot_data
+    handled = 0
+    for payload in inbox.unhandled(data.store):
+        await application.process_update(Update.de_json(payload, application.bot))
+        handled += 1
+    offset = 0
+    for _ in range(batches):
+        try:
+            updates = await application.bot.get_updates(
+                offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES
+            )
+            fresh = set(inbox.keep(data.store, [u.to_dict() for u in updates], data.now()))
+        except (TelegramError, sqlite3.Error) as error:  # polling retries with its backoff
+            log.warning("reading the updates kept while down stopped: %s", error)
+            break
+        if not updates:
+            break
+        for update in updates:
+            if update.update_id in fresh:
+                await application.process_update(update)
+                handled += 1
+        offset = updates[-1].update_id + 1
+    if handled:
+        log.info("read %s updates from while the bot was down", handled)
+    return handled

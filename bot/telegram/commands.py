@@ -17,8 +17,20 @@ from telegram import (
 )
 
 from bot.model import load_circle
-from bot.telegram import export_command, language, members, organizer, schedule_commands
+from bot.telegram import (
+    catchup,
+    console,
+    export_command,
+    insight,
+    language_command,
+    members,
+    nudges,
+    organizer,
+    schedule_commands,
+)
+from bot.telegram.console import organized_chats
 from bot.telegram.context import CircleContext, Handler, reply
+from bot.telegram.permissions import is_organizer
 from bot.text import CODES, speaking
 from bot.text import members as member_text
 from bot.text import points as point_text
@@ -39,13 +51,21 @@ class Command:
 
 
 async def help_command(update: Update, context: CircleContext) -> None:
-    """What the circle is, how to answer, every command from this table, and where this
-    group's exchange comes from."""
+    """What the circle is, how to answer, the commands from this table (organizer commands
+    only to organizers), and where this group's exchange comes from."""
     message = update.effective_message
     circle = load_circle(context.bot_data.store, message.chat_id)
     exchange = context.bot_data.exchanges.get(circle.exchange_id) if circle else None
     sources = point_text.sources(exchange) if exchange else ""
-    await reply(message, help_text() + (f"\n\n{sources}" if sources else ""))
+    ids = context.config.organizer_ids
+    if message.chat.type == message.chat.PRIVATE:
+        user = message.from_user
+        organizer = user is not None and (
+            user.id in ids or bool(await organized_chats(context, user.id))
+        )
+    else:
+        organizer = await is_organizer(message, context.bot, ids)
+    await reply(message, help_text(organizer) + (f"\n\n{sources}" if sources else ""))
 
 
 # In the order /help and the command menus list them.
@@ -53,36 +73,42 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", help_command, MEMBERS, anywhere=True),
     Command("points", members.points, MEMBERS),
     Command("mine", members.mine, MEMBERS, anywhere=True),
+    Command("catchup", catchup.catchup_command, MEMBERS, anywhere=True),
+    Command("nudgeme", nudges.nudgeme, MEMBERS),
     Command("forgetme", members.forgetme, MEMBERS),
-    Command("circle_start", organizer.circle_start, ORGANIZERS),
-    Command("next", organizer.next_point, ORGANIZERS),
-    Command("status", organizer.status, ORGANIZERS),
-    Command("pause", organizer.pause, ORGANIZERS),
-    Command("resume", organizer.resume, ORGANIZERS),
-    Command("skip", organizer.skip, ORGANIZERS),
-    Command("goto", organizer.goto, ORGANIZERS),
-    Command("restart", organizer.restart, ORGANIZERS),
-    Command("circle_stop", organizer.circle_stop, ORGANIZERS),
-    Command("schedule", schedule_commands.schedule, ORGANIZERS),
-    Command("pace", schedule_commands.pace, ORGANIZERS),
-    Command("holiday", schedule_commands.holiday, ORGANIZERS),
-    Command("remind", schedule_commands.remind, ORGANIZERS),
-    Command("export", export_command.export, ORGANIZERS),
-    Command("language", language.language, ORGANIZERS),
+    # Organizer commands work in the group and in the organizer's private chat (the console).
+    Command("circle_start", organizer.circle_start, ORGANIZERS, anywhere=True),
+    Command("next", organizer.next_point, ORGANIZERS, anywhere=True),
+    Command("status", organizer.status, ORGANIZERS, anywhere=True),
+    Command("nudge", organizer.nudge, ORGANIZERS, anywhere=True),
+    Command("pause", organizer.pause, ORGANIZERS, anywhere=True),
+    Command("resume", organizer.resume, ORGANIZERS, anywhere=True),
+    Command("skip", organizer.skip, ORGANIZERS, anywhere=True),
+    Command("goto", organizer.goto, ORGANIZERS, anywhere=True),
+    Command("restart", organizer.restart, ORGANIZERS, anywhere=True),
+    Command("circle_stop", organizer.circle_stop, ORGANIZERS, anywhere=True),
+    Command("schedule", schedule_commands.schedule, ORGANIZERS, anywhere=True),
+    Command("pace", schedule_commands.pace, ORGANIZERS, anywhere=True),
+    Command("holiday", schedule_commands.holiday, ORGANIZERS, anywhere=True),
+    Command("remind", schedule_commands.remind, ORGANIZERS, anywhere=True),
+    Command("export", export_command.export, ORGANIZERS, anywhere=True),
+    Command("console", console.console_command, ORGANIZERS, anywhere=True),
+    Command("stats", insight.stats, ORGANIZERS, anywhere=True),
+    Command("search", insight.search, ORGANIZERS, anywhere=True),
+    Command("language", language_command.language, ORGANIZERS, anywhere=True),
 )
 
 
-def help_text() -> str:
+def help_text(organizer: bool = True) -> str:
+    """/help from the table; the organizer commands only for organizers."""
+
     def lines(audience: str) -> list[str]:
         return [f"/{c.name} — {c.description()}" for c in COMMANDS if c.audience == audience]
 
-    return "\n\n".join(
-        [
-            member_text.help_intro(),
-            "\n".join(lines(MEMBERS)),
-            member_text.help_organizers() + "\n" + "\n".join(lines(ORGANIZERS)),
-        ]
-    )
+    blocks = [member_text.help_intro(), "\n".join(lines(MEMBERS))]
+    if organizer:
+        blocks.append(member_text.help_organizers() + "\n" + "\n".join(lines(ORGANIZERS)))
+    return "\n\n".join(blocks)
 
 
 async def publish(bot: Bot) -> None:

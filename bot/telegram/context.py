@@ -8,19 +8,17 @@ handlers `context.circles`, `context.now()` and the rest with types, instead of 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.circles import Circles
 from bot.config import Config
 from bot.exchange import Exchange
 from bot.store import Store
-from bot.telegram.permissions import is_organizer
 from bot.text import members as member_text
 
 
@@ -32,10 +30,19 @@ class BotData:
         self.circles: Circles
         self.clock: Callable[[], datetime]
         self.timetable: Any = None  # bot.telegram.timetable.Timetable, set by the app
+        self.receiver: Any = None  # bot.telegram.receiving.Receiver, set by the app
         # Per chat, in memory only: a lock so /next, a session and a retry never post at once,
         # and the last post Telegram refused (for /status).
         self.posting_locks: dict[int, asyncio.Lock] = {}
         self.post_failures: dict[int, tuple[datetime, str]] = {}
+        # The console (bot/telegram/console.py): when a member was last refused, per (chat,
+        # user); a private command waiting for its group to be chosen; confirmations asked.
+        self.refused: dict[tuple[int, int], datetime] = {}
+        self.console_pending: dict[int, tuple[Any, list[str]]] = {}
+        self.confirmations: dict[str, Any] = {}
+        # Each member's own language (a catalog locale) from their last update's
+        # `language_code`: private messages sent by jobs speak it (bot/telegram/language.py).
+        self.languages: dict[int, str] = {}
 
     @property
     def store(self) -> Store:
@@ -51,7 +58,10 @@ class BotData:
 
 
 class CircleContext(CallbackContext[ExtBot, dict, dict, BotData]):
-    """`context` in every handler and job of this bot."""
+    """`context` in every handler and job of this bot. `target` is set for organizer commands
+    by bot/telegram/console.py: the group the command is about and where replies go."""
+
+    target: Any = None
 
     @property
     def data(self) -> BotData:
@@ -71,7 +81,6 @@ class CircleContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
 CONTEXT_TYPES = ContextTypes(context=CircleContext, bot_data=BotData)
 Handler = Callable[[Update, CircleContext], Awaitable[None]]
-App = Application[Any, CircleContext, dict, dict, BotData, Any]
 
 
 async def reply(message: Message, html: str, **kwargs: Any) -> Message:
@@ -84,25 +93,13 @@ def actor(message: Message) -> int | None:
     return message.from_user.id if message.from_user else None
 
 
-def organizers_only(handler: Handler) -> Handler:
-    """Let chat administrators and configured organizers through; tell anyone else politely."""
-
-    @functools.wraps(handler)
-    async def checked(update: Update, context: CircleContext) -> None:
-        message = update.effective_message
-        if message is None:
-            return
-        if not await is_organizer(message, context.bot, context.config.organizer_ids):
-            await reply(message, member_text.not_organizer())
-            return
-        await handler(update, context)
-
-    return checked
-
-
-async def ask_for_private_chat(message: Message, context: CircleContext, command: str) -> None:
-    """Bots may not open a private chat: the member must press Start once, then ask again."""
-    link = f"https://t.me/{context.bot.username}?start={command}"
+async def ask_for_private_chat(
+    message: Message, context: CircleContext, command: str, chat_id: int | None = None
+) -> None:
+    """Bots may not open a private chat: the member presses Start once; the deep link carries
+    the purpose and the group (`?start=mine--100123`), so the job is finished there."""
+    payload = command if chat_id is None else f"{command}-{chat_id}"
+    link = f"https://t.me/{context.bot.username}?start={payload}"
     button = InlineKeyboardButton(member_text.open_private_chat(), url=link)
     await reply(
         message,

@@ -13,6 +13,9 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    receiver = getattr(context.bot_data, "receiver", None)
+    if receiver is not None and context.error and receiver.note_failure(update, context.error):
+        return  # a storage fault: said once in the log and to organizers, never per update
     chat_id = (
         update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     )

@@ -9,28 +9,30 @@ The language reaches `_()` through the ContextVar of bot/text (`set_language`, `
   update's language: in a group the circle's, in a private chat the member's Telegram
   `language_code` when there is a catalog for it, else the circle they last spoke in;
 - jobs run their callback inside `in_circle_language` (the circle of the job's chat);
-- a private message sent while handling a group update (/mine, the /export caption) is built
-  inside `speaking(member_language(user, ...))`.
+- a private message sent while handling a group update or in a job (/mine, the /export
+  caption, an organizer's reply routed privately by the console's `Target`, nudges, catch-up)
+  is built inside `speaking(...)` of `member_language(user, ...)` or `private_language(...)`:
+  the member's Telegram `language_code` when the bot has a catalog for it (noted in memory
+  from each update of theirs), else the circle's.
+
+/language itself is bot/telegram/language_command.py (it needs the console, which needs this).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from html import escape
 from typing import Any
 
 from telegram import Chat, Update, User
 from telegram.ext import SimpleUpdateProcessor
 
 from bot.exchange import Exchange
-from bot.model import Refusal, load_circle
+from bot.model import load_circle
 from bot.store import Store
-from bot.telegram.context import BotData, CircleContext, actor, organizers_only, reply
-from bot.text import CODES, DEFAULT, LANGUAGES, current, set_language, speaking, supported
-from bot.text import circle as circle_text
+from bot.telegram.context import BotData, CircleContext
+from bot.text import DEFAULT, set_language, speaking, supported
 from bot.text import circle_language as spoken_by
-from bot.text import language as text
 
 
 def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
@@ -42,15 +44,25 @@ def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: in
     return spoken_by(circle.settings.language, exchange.language if exchange else None)
 
 
-def speak_circles_language(context: CircleContext, chat_id: int) -> None:
-    """The rest of this update speaks the circle's language (after /circle_start, /restart)."""
+def speak_about(context: CircleContext, chat_id: int, user: User | None = None) -> None:
+    """The rest of this update speaks the language of the chat's circle (after /circle_start or
+    /restart it may be new); with `user`, a private chat: that member's own when the bot has it.
+    """
     data = context.bot_data
-    set_language(circle_language(data.store, data.exchanges, chat_id))
+    spoken = circle_language(data.store, data.exchanges, chat_id)
+    set_language(member_language(user, spoken) if user is not None else spoken)
 
 
 def member_language(user: User | None, fallback: str) -> str:
     """A member's own Telegram language when the bot has it, else `fallback`."""
     return supported(user.language_code if user else None) or fallback
+
+
+def private_language(data: BotData, user_id: int, chat_id: int) -> str:
+    """A private message to a member about a circle (a job's nudge, a catch-up point): their own
+    Telegram language when the bot has seen it, else the circle's."""
+    own = data.languages.get(user_id)
+    return own or circle_language(data.store, data.exchanges, chat_id)
 
 
 def _last_circle(data: BotData, user_id: int) -> str:
@@ -68,15 +80,22 @@ async def choose_language(update: object, context: CircleContext) -> None:
         return
     chat: Chat | None = update.effective_chat
     user, data = update.effective_user, context.bot_data
+    own = member_language(user, "")
+    if user is not None and own:
+        data.languages[user.id] = own  # for private messages sent later, from a job
     if chat is None or chat.type == Chat.PRIVATE:
-        own = member_language(user, "")
         set_language(own or (_last_circle(data, user.id) if user else DEFAULT))
     else:
         set_language(circle_language(data.store, data.exchanges, chat.id))
 
 
 class LanguageUpdateProcessor(SimpleUpdateProcessor):
-    """Each update starts in English and leaves the language as it found it."""
+    """Run each update inside its own language context: it starts in English (`speaking`
+    resets the ContextVar of bot/text for the update's coroutine) and leaves the language as it
+    found it; `choose_language` (group -100) then sets the update's language. That is this
+    class's only job: to compose it with another processor (per-chat ordering, concurrency),
+    wrap that processor's `do_process_update` awaiting of `coroutine` in `speaking(DEFAULT)`.
+    """
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         with speaking(DEFAULT):
@@ -96,31 +115,3 @@ def in_circle_language(callback: Job) -> Job:
             await callback(context)
 
     return spoken
-
-
-def codes() -> list[str]:
-    return list(CODES.values())
-
-
-@organizers_only
-async def language(update: Update, context: CircleContext) -> None:
-    """/language shows the circle's language; /language de changes it (organizers)."""
-    message = update.effective_message
-    args = context.args or []
-    circle = load_circle(context.bot_data.store, message.chat_id)
-    if circle is None:
-        await reply(message, escape(circle_text.no_circle()))
-        return
-    if not args:
-        await reply(message, text.shown(LANGUAGES[current()], codes()))
-        return
-    chosen = supported(args[0]) if len(args) == 1 else None
-    if chosen is None:
-        await reply(message, text.unknown(" ".join(args), codes()))
-        return
-    result = context.circles.set_language(message.chat_id, chosen, context.now(), actor(message))
-    if isinstance(result, Refusal):
-        await reply(message, escape(result.message))
-        return
-    set_language(chosen)  # the rest of this update, this reply included, speaks it
-    await reply(message, text.changed(LANGUAGES[chosen]))

@@ -1,4 +1,4 @@
-"""Member commands: /points, /mine, /forgetme (with its confirmation button), private /start.
+"""Member commands: /points (with links), /mine, /forgetme (with its confirmation button).
 (/help is generated from the command table: bot/telegram/commands.py.)"""
 
 from __future__ import annotations
@@ -9,14 +9,17 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 
-from bot import answers, reads
-from bot.model import Refusal
+from bot import answers, console, reads
+from bot.model import Refusal, load_circle
 from bot.reads import MemberAnswer
 from bot.render import split_text, utf16_len
+from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
-from bot.telegram.language import member_language
-from bot.text import current, speaking
+from bot.telegram.language import private_language
+from bot.text import console as console_text
 from bot.text import members as text
+from bot.text import speaking
+from bot.text.posts import answer_link
 
 log = logging.getLogger(__name__)
 
@@ -24,27 +27,26 @@ MINE_LIMIT = 3500  # keep /mine replies comfortably under Telegram's 4096 charac
 
 
 async def note_member(update: Update, context: CircleContext) -> None:
-    """Remember a member who spoke to the bot, so /status can list who has not answered."""
+    """Remember a member who spoke to the bot, so /status can list who has not answered, and
+    the group's title, so `circle-bot circles` can name it."""
     message = update.effective_message
-    user = message.from_user if message else None
-    if user is None or user.is_bot or message.sender_chat is not None:
+    if message is None:
         return
+    user = message.from_user
+    person = user is not None and not user.is_bot and message.sender_chat is None
     answers.see_member(
-        context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
+        context.bot_data.store,
+        message.chat_id,
+        user.id if person and user else None,
+        user.full_name if person and user else "",
+        context.now(),
+        chat_title=message.chat.title,
     )
 
 
 async def group_only(update: Update, context: CircleContext) -> None:
     """A group command sent in a private chat: say where it works."""
     await reply(update.effective_message, text.group_only())
-
-
-async def private_start(update: Update, context: CircleContext) -> None:
-    """Greeting in a private chat; also where the /mine and /export deep links land."""
-    if context.args == ["export"]:
-        await reply(update.effective_message, text.start_export())
-        return
-    await reply(update.effective_message, text.start_greeting())
 
 
 async def points(update: Update, context: CircleContext) -> None:
@@ -56,9 +58,12 @@ async def points(update: Update, context: CircleContext) -> None:
         await reply(message, escape(result.message))
         return
     lines = []
+    circle = load_circle(data.store, message.chat_id)
+    thread = circle.thread_id if circle else None
     for line in result:
         mark = "▶" if line.current else ("✓" if line.discussed else "·")
-        lines.append(f"{mark} {line.number}. {escape(line.title)}")
+        url = answer_link(*line.first_message, thread) if line.first_message else None
+        lines.append(f"{mark} {line.number}. {console_text.points_link(line.title, url)}")
     await reply(message, text.points_heading() + "\n" + "\n".join(lines))
 
 
@@ -74,14 +79,31 @@ def _format_answers(chat_title: str, given: list[MemberAnswer]) -> list[str]:
             item.point_number,
             item.point_title,
             item.run_number,
-            f"{item.created_at:%Y-%m-%d %H:%M}",
+            f"{item.created_at:%Y-%m-%d %H:%M %Z}",
             item.edited_at is not None,
         )
-        # A long answer is split like an excerpt, never cut short or inside an HTML entity.
-        pieces = split_text(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
+        # A long answer is split, never cut short or inside an HTML entity; its lines stay.
+        pieces = _pieces(body, MINE_LIMIT - utf16_len(heading) - 20) if body else [""]
         blocks.append(f"{heading}\n{pieces[0]}")
         blocks += [f"{text.continued()}\n{piece}" for piece in pieces[1:]]
     return blocks
+
+
+def _pieces(body: str, budget: int) -> list[str]:
+    """Escaped pieces of an answer within `budget`, keeping its line breaks: whole lines where
+    they fit, a line longer than a message split at sentences or words (render.split_text)."""
+    if utf16_len(escape(body)) <= budget:
+        return [escape(body)]
+    pieces: list[str] = []
+    current: str | None = None
+    for line in body.split("\n"):
+        for part in split_text(line, budget) if line.strip() else [""]:
+            joined = part if current is None else f"{current}\n{part}"
+            if current is not None and utf16_len(joined) > budget:
+                pieces.append(current)
+                joined = part
+            current = joined
+    return [*pieces, current or ""]
 
 
 def _chunks(blocks: list[str]) -> list[str]:
@@ -99,23 +121,36 @@ async def mine(update: Update, context: CircleContext) -> None:
     """The member's own answers in this group, sent to them in a private chat."""
     message = update.effective_message
     user = message.from_user
-    if message.chat.type == message.chat.PRIVATE or user is None:
-        await reply(message, text.mine_in_group())
+    if user is None:
+        return
+    if message.chat.type == message.chat.PRIVATE:
+        chats = console.member_chats(context.bot_data.store, user.id)
+        if not chats:
+            await reply(message, text.mine_in_group())
+        for chat_id in chats:
+            await send_mine(context, user.id, chat_id, await chat_title(context, chat_id))
         return
     if message.sender_chat is not None:
         await reply(message, text.anonymous())
         return
-    given = reads.member_answers(context.bot_data.store, message.chat_id, user.id)
     try:
-        # A private message: in the member's own language when the bot has it.
-        with speaking(member_language(user, current())):
-            chunks = _chunks(_format_answers(message.chat.title or text.this_group(), given))
-        for chunk in chunks:
-            await context.bot.send_message(user.id, chunk)
+        await send_mine(context, user.id, message.chat_id, message.chat.title or "")
     except Forbidden:
-        await ask_for_private_chat(message, context, "mine")
+        await ask_for_private_chat(message, context, "mine", message.chat_id)
         return
     await reply(message, text.mine_sent(user.first_name))
+
+
+async def send_mine(context: CircleContext, user_id: int, chat_id: int, title: str) -> None:
+    """The member's answers in that group, to their private chat (Forbidden without one)."""
+    data = context.bot_data
+    given = reads.member_answers(data.store, chat_id, user_id)
+    # A private message: in the member's own language when the bot has it, else the circle's.
+    with speaking(private_language(data, user_id, chat_id)):
+        chunks = _chunks(_format_answers(title or text.this_group(), given))
+    for chunk in chunks:
+        await context.bot.send_message(user_id, chunk)
+    console.open_private(context.bot_data.store, user_id, context.now())
 
 
 async def forgetme(update: Update, context: CircleContext) -> None:

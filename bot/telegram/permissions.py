@@ -34,3 +34,24 @@ async def is_organizer(message: Message, bot: Bot, organizer_ids: Set[int]) -> b
         log.warning("chat=%s admin check failed for user=%s: %s", chat.id, user.id, error)
         return False
     return member.status in ADMIN_STATUSES
+
+
+async def organizes(bot: Bot, chat_id: int, user_id: int, organizer_ids: Set[int]) -> bool:
+    """Is the user an organizer of that group (asked from anywhere, e.g. a private chat)?"""
+    if user_id in organizer_ids:
+        return True
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError as error:
+        log.info("chat=%s admin check failed for user=%s: %s", chat_id, user_id, error)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def administrators(bot: Bot, chat_id: int) -> set[int]:
+    """The chat's administrators (empty when Telegram will not say)."""
+    try:
+        return {member.user.id for member in await bot.get_chat_administrators(chat_id)}
+    except TelegramError as error:
+        log.info("chat=%s administrators unknown: %s", chat_id, error)
+        return set()

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.circles import Circles
 from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
+from bot.telegram.nudges import nudge_button
 from bot.text import organizer as organizer_text
 
 log = logging.getLogger(__name__)
@@ -93,13 +94,18 @@ def _seconds(retry_after: object) -> float:
 
 async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
     if outgoing.poll is not None:
-        # Anonymous: a member's vote on June 4th or Hong Kong is nobody else's business.
+        # Anonymous unless the exchange asks for a public poll: a member's vote on June 4th
+        # or Hong Kong is nobody else's business.
         return await bot.send_poll(
             plan.chat_id,
             outgoing.poll.question,
             list(outgoing.poll.options),
-            is_anonymous=True,
+            is_anonymous=not outgoing.poll.public,
             message_thread_id=plan.thread_id,
             question_parse_mode=None,
         )
-    return await bot.send_message(plan.chat_id, outgoing.html, message_thread_id=plan.thread_id)
+    # The prompt carries the button that opts a member in to a private reminder.
+    markup = nudge_button() if outgoing.key == "prompt" else None
+    return await bot.send_message(
+        plan.chat_id, outgoing.html, message_thread_id=plan.thread_id, reply_markup=markup
+    )

@@ -204,6 +204,7 @@ def run_rehearsal(
             api.set_clock(lambda: clock().timestamp())
             config = rehearsal_config(content_dir, exchange_id, database, api)
             app = build_application(config, clock=clock)
+            api.set_clock(lambda: clock().timestamp())  # messages dated by the rehearsal clock
             rehearsal = Rehearsal(app, clock)
             start_up = app.post_init
 

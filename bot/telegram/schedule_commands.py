@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.model import Circle, Refusal, load_circle
 from bot.schedule.language import ScheduleError, parse_holiday, parse_pace, parse_reminder
 from bot.schedule.spec import parse_schedule
 from bot.schedule.timetable import earlier, smallest_gap
-from bot.telegram.context import CircleContext, actor, organizers_only, reply
+from bot.telegram.console import Target, organizers_only
+from bot.telegram.context import CircleContext
 from bot.telegram.timetable import timetable
 from bot.text import circle as circle_text
 from bot.text import schedule as text
@@ -28,19 +29,19 @@ def _spec(context: CircleContext) -> str:
     return " ".join(context.args or []).strip()
 
 
-async def _circle(message: Message, context: CircleContext) -> Circle | None:
-    circle = load_circle(context.bot_data.store, message.chat_id)
+async def _circle(target: Target, context: CircleContext) -> Circle | None:
+    circle = load_circle(context.bot_data.store, target.chat_id)
     if circle is None:
-        await reply(message, escape(circle_text.no_circle()))
+        await target.reply(escape(circle_text.no_circle()))
     return circle
 
 
-async def _stored(message: Message, result: Circle | Refusal, context: CircleContext) -> bool:
+async def _stored(target: Target, result: Circle | Refusal, context: CircleContext) -> bool:
     """Answer a refusal; on success re-arm the circle's jobs."""
     if isinstance(result, Refusal):
-        await reply(message, escape(result.message))
+        await target.reply(escape(result.message))
         return False
-    await timetable(context.application).arm(message.chat_id)
+    await timetable(context.application).arm(target.chat_id)
     return True
 
 
@@ -65,8 +66,8 @@ def describe_settings(circle: Circle) -> list[str]:
 @organizers_only
 async def schedule(update: Update, context: CircleContext) -> None:
     """Set (/schedule tue,thu 19:00), show (/schedule) or clear (/schedule off) the timetable."""
-    message = update.effective_message
-    circle = await _circle(message, context)
+    target = context.target
+    circle = await _circle(target, context)
     if circle is None:
         return
     spec, at = _spec(context), context.now()
@@ -74,104 +75,104 @@ async def schedule(update: Update, context: CircleContext) -> None:
         parsed = circle.settings.schedule
         head = text.meets(parsed.describe()) if parsed else text.no_schedule()
         lines = [head, next_sessions(context, circle, at), *describe_settings(circle)]
-        await reply(message, "\n".join(lines))
+        await target.reply("\n".join(lines))
         return
     try:
         parsed = parse_schedule(spec, circle.timezone, at)
     except ScheduleError as error:
-        await reply(message, escape(str(error)))
+        await target.reply(escape(str(error)))
         return
-    result = context.circles.set_schedule(message.chat_id, parsed, at, actor(message))
-    if not await _stored(message, result, context):
+    result = context.circles.set_schedule(target.chat_id, parsed, at, target.user_id)
+    if not await _stored(target, result, context):
         return
     assert isinstance(result, Circle)
     if parsed is None:
-        await reply(message, text.cleared())
+        await target.reply(text.cleared())
         return
-    await reply(message, text.meets(parsed.describe()) + "\n" + next_sessions(context, result, at))
+    await target.reply(text.meets(parsed.describe()) + "\n" + next_sessions(context, result, at))
 
 
 @organizers_only
 async def pace(update: Update, context: CircleContext) -> None:
     """Space a session's parts: /pace reply +10m prompt +20m, /pace reply +2d prompt +3d, off."""
-    message = update.effective_message
-    circle = await _circle(message, context)
+    target = context.target
+    circle = await _circle(target, context)
     if circle is None:
         return
     spec = _spec(context)
     if not spec:
-        await reply(message, text.pace_shown(circle.settings.pacing.describe()))
+        await target.reply(text.pace_shown(circle.settings.pacing.describe()))
         return
     try:
         pacing = parse_pace(spec)
     except ScheduleError as error:
-        await reply(message, escape(str(error)))
+        await target.reply(escape(str(error)))
         return
-    result = context.circles.set_pacing(message.chat_id, pacing, context.now(), actor(message))
-    if not await _stored(message, result, context):
+    result = context.circles.set_pacing(target.chat_id, pacing, context.now(), target.user_id)
+    if not await _stored(target, result, context):
         return
     lines = [text.pace_set(pacing.describe())]
     gap = smallest_gap(timetable(context.application).upcoming(circle, context.now(), count=6))
     if gap is not None and pacing.prompt >= gap:
         lines.append(text.pace_gap_warning(gap))
-    await reply(message, "\n".join(lines))
+    await target.reply("\n".join(lines))
 
 
 @organizers_only
 async def holiday(update: Update, context: CircleContext) -> None:
     """Skip sessions on dates: /holiday 2026-12-21..2027-01-04; /holiday off; /holiday lists."""
-    message = update.effective_message
-    circle = await _circle(message, context)
+    target = context.target
+    circle = await _circle(target, context)
     if circle is None:
         return
-    spec, at, chat_id = _spec(context), context.now(), message.chat_id
+    spec, at, chat_id = _spec(context), context.now(), target.chat_id
     if not spec:
         shown = text.holidays_shown(circle.settings.holiday_texts())
-        await reply(message, shown + "\n" + next_sessions(context, circle, at))
+        await target.reply(shown + "\n" + next_sessions(context, circle, at))
         return
     if spec.lower() == "off":
-        result = context.circles.clear_holidays(chat_id, at, actor(message))
+        result = context.circles.clear_holidays(chat_id, at, target.user_id)
         head = text.holidays_cleared()
     else:
         try:
             start, end = parse_holiday(spec)
         except ScheduleError as error:
-            await reply(message, escape(str(error)))
+            await target.reply(escape(str(error)))
             return
         if len(circle.settings.holidays) >= MAX_HOLIDAYS:
-            await reply(message, text.too_many_holidays(MAX_HOLIDAYS))
+            await target.reply(text.too_many_holidays(MAX_HOLIDAYS))
             return
-        result = context.circles.add_holiday(chat_id, (start, end), at, actor(message))
+        result = context.circles.add_holiday(chat_id, (start, end), at, target.user_id)
         head = text.holiday_added(start, end)
-    if not await _stored(message, result, context):
+    if not await _stored(target, result, context):
         return
     assert isinstance(result, Circle)
-    await reply(message, head + "\n" + next_sessions(context, result, at))
+    await target.reply(head + "\n" + next_sessions(context, result, at))
 
 
 @organizers_only
 async def remind(update: Update, context: CircleContext) -> None:
     """Post one reminder before each session: /remind 2h; /remind off; /remind shows it."""
-    message = update.effective_message
-    circle = await _circle(message, context)
+    target = context.target
+    circle = await _circle(target, context)
     if circle is None:
         return
     spec, at = _spec(context), context.now()
     if not spec:
         before = circle.settings.remind_before
-        await reply(message, text.no_reminder() if before is None else text.reminder_shown(before))
+        await target.reply(text.no_reminder() if before is None else text.reminder_shown(before))
         return
     try:
         before = parse_reminder(spec)
     except ScheduleError as error:
-        await reply(message, escape(str(error)))
+        await target.reply(escape(str(error)))
         return
-    result = context.circles.set_reminder(message.chat_id, before, at, actor(message))
-    if not await _stored(message, result, context):
+    result = context.circles.set_reminder(target.chat_id, before, at, target.user_id)
+    if not await _stored(target, result, context):
         return
     assert isinstance(result, Circle)
     if before is None:
-        await reply(message, text.reminder_off())
+        await target.reply(text.reminder_off())
         return
     table = timetable(context.application)
     runs = table.upcoming(result, at + before, count=1)
@@ -180,4 +181,4 @@ async def remind(update: Update, context: CircleContext) -> None:
     gap = smallest_gap(table.upcoming(result, at, count=6))
     if gap is not None and before >= gap:
         lines.append(text.reminder_gap_warning(gap))
-    await reply(message, "\n".join(lines))
+    await target.reply("\n".join(lines))

@@ -35,15 +35,17 @@ from bot.schedule.timetable import (
     upcoming,
 )
 from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
-from bot.telegram import sending
+from bot.telegram import polls, sending
 from bot.telegram.context import BotData, CircleContext
 from bot.telegram.language import circle_language, in_circle_language
+from bot.telegram.nudges import AUTO, send_nudges
 from bot.text import posts as text
 from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
 PACED = ("reply", "prompt")
+NUDGE_BEFORE = timedelta(hours=2)  # private nudges without a /remind setting
 
 
 class Timetable:
@@ -65,8 +67,10 @@ class Timetable:
     async def execute(self, plan: SessionPlan) -> sending.PostResult | None:
         """Post a session: the closed point's digest, then the point (or the end)."""
         chat_id, thread_id = plan.circle.chat_id, plan.circle.thread_id
-        if plan.closed is not None:
-            await self.tell(chat_id, text.digest(plan.closed, thread_id), thread_id)
+        # The closed point's poll is stopped first, so the digest shows its final result.
+        closed = await polls.stop_stale(self.app, chat_id, plan.closed)
+        if closed is not None:
+            await self.tell(chat_id, text.digest(closed, thread_id), thread_id)
         if plan.finished:
             self.disarm(chat_id)
             await self.tell(chat_id, text.finished(plan.exchange_title), thread_id)
@@ -130,7 +134,7 @@ class Timetable:
 
     def disarm(self, chat_id: int) -> None:
         """Remove every job of the circle (finished, stopped, moved to a new chat id)."""
-        for name in (f"session:{chat_id}", f"remind:{chat_id}"):
+        for name in (f"session:{chat_id}", f"remind:{chat_id}", f"nudge:{chat_id}"):
             self.remove(name)
         self._remove_pacing(chat_id)
         sending.cancel_retry(self.app, chat_id)
@@ -182,8 +186,10 @@ class Timetable:
                 self.add(_pace_job, trigger, f"pace:{chat_id}:{part}", chat_id, circle.visit)
 
     def arm_reminder(self, circle: Circle, after: datetime) -> None:
-        """Arm the reminder for the first session whose reminder time is after `after`."""
+        """Arm the reminder for the first session whose reminder time is after `after`, and
+        the private nudges (bot/telegram/nudges.py) as long before it, or NUDGE_BEFORE."""
         name, before = f"remind:{circle.chat_id}", circle.settings.remind_before
+        self.arm_nudge(circle, after)
         self.remove(name)
         if before is None:
             return
@@ -191,6 +197,14 @@ class Timetable:
         if runs:
             trigger = DateTrigger(run_date=earlier(runs[0], before))
             self.add(_remind_job, trigger, name, circle.chat_id, runs[0])
+
+    def arm_nudge(self, circle: Circle, after: datetime) -> None:
+        name, before = f"nudge:{circle.chat_id}", circle.settings.remind_before or NUDGE_BEFORE
+        self.remove(name)
+        runs = self.upcoming(circle, after + before, count=1)
+        if runs:
+            trigger = DateTrigger(run_date=earlier(runs[0], before))
+            self.add(_nudge_job, trigger, name, circle.chat_id, runs[0])
 
     def upcoming(self, circle: Circle, now: datetime, count: int = 3) -> list[datetime]:
         settings = circle.settings
@@ -283,6 +297,16 @@ async def _session_job(context: CircleContext) -> None:
 @in_circle_language
 async def _pace_job(context: CircleContext) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
+
+
+@in_circle_language
+async def _nudge_job(context: CircleContext) -> None:
+    """Private reminders to opted-in members without an answer, then the next nudge."""
+    await send_nudges(context, context.job.chat_id, AUTO)
+    table = timetable(context.application)
+    circle = load_circle(table.data.store, context.job.chat_id)
+    if circle is not None and circle.active:
+        table.arm_nudge(circle, max(table.data.now(), context.job.data))
 
 
 @in_circle_language

@@ -9,8 +9,8 @@ from bot.text import _
 
 def usage() -> str:
     return _(
-        "Usage: <code>/export [run] [md|csv|json]</code>, for example <code>/export</code> "
-        "(current run, Markdown) or <code>/export 2 csv</code>."
+        "Usage: <code>/export [run] [md|html|csv|json]</code>, for example <code>/export</code> "
+        "(current run, Markdown), <code>/export html</code> or <code>/export 2 csv</code>."
     )
 
 

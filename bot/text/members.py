@@ -20,8 +20,8 @@ def open_private_chat() -> str:
 
 def press_start(command: str) -> str:
     return _(
-        "I can't message you yet: open a private chat with me, press <b>Start</b>, then send "
-        "/{command} here again."
+        "I can't message you yet: open a private chat with me and press <b>Start</b>; "
+        "I will answer your /{command} there."
     ).format(command=command)
 
 
@@ -86,7 +86,7 @@ def mine_none() -> str:
 def mine_answer_heading(
     point_number: int, point_title: str, run_number: int, when: str, edited: bool
 ) -> str:
-    text = _("<b>Point {number}: {title}</b> · run {run}, {when} UTC").format(
+    text = _("<b>Point {number}: {title}</b> · run {run}, {when}").format(
         number=point_number, title=escape(point_title), run=run_number, when=when
     )
     return text + (_(" (edited)") if edited else "")
@@ -149,3 +149,7 @@ def takes_no_argument(command: str, hint: str = "") -> str:
 
 def sorry() -> str:
     return _("Sorry, something went wrong on my side; please try again in a minute.")
+
+
+def search_here() -> str:
+    return _("Send <code>/search words</code> here and I will search this group's answers.")

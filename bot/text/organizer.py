@@ -130,7 +130,8 @@ def next_post(next_post: NextPost, timezone: str) -> str:
     return _("none (post with /next)")
 
 
-def status(result: Status, failure: str | None) -> str:
+def status(result: Status, failure: str | None, known: str | None = None) -> str:
+    """/status; with `known` (who the members are, from where) it names who answered."""
     not_posted = not result.point_posted and result.state == "running"
     lines = [
         _("📖 <b>{title}</b> (run {run})").format(
@@ -156,6 +157,9 @@ def status(result: Status, failure: str | None) -> str:
                 problem=escape(problem)
             )
         )
+    if known is None:
+        return "\n".join(lines)
+    lines.append(known)
     if result.answered:
         lines.append(_("Answered: ") + escape(", ".join(result.answered)))
     if result.not_answered:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
+from bot.polls import PollTally
 from bot.reads import Digest
 from bot.text import _, ngettext
 from bot.text.dates import clock, duration, short_day, when
@@ -33,8 +34,9 @@ def digest(digest: Digest, thread_id: int | None = None) -> str:
     head = _("📝 <b>Point {number} · {title}</b> is closed.").format(
         number=digest.point_number, title=escape(digest.point_title)
     )
+    poll = "\n" + escape(poll_result(digest.poll)) if digest.poll else ""
     if digest.answer_count == 0:
-        return head + "\n" + _("No answers this time.")
+        return "\n".join([head, _("No answers this time."), *_late(digest)]) + poll
     count, people = digest.answer_count, len(digest.names)
     answers = ngettext("{count} answer", "{count} answers", count).format(count=count)
     members = ngettext("{count} member", "{count} members", people).format(count=people)
@@ -52,7 +54,35 @@ def digest(digest: Digest, thread_id: int | None = None) -> str:
     if links:
         more = _(" (+{count} more)").format(count=count - MAX_LINKS) if count > MAX_LINKS else ""
         lines.append(_("Answers: ") + " · ".join(links) + more)
-    return "\n".join(lines)
+    return "\n".join(lines + _late(digest)) + poll
+
+
+def _late(digest: Digest) -> list[str]:
+    """One line per earlier point that got answers after it closed (or while the bot was
+    down and its digest was already out), not one per answer."""
+    return [
+        ngettext(
+            "↩️ {count} late answer to point {number}.",
+            "↩️ {count} late answers to point {number}.",
+            count,
+        ).format(count=count, number=number)
+        for number, count in digest.late
+    ]
+
+
+def poll_result(poll: PollTally) -> str:
+    """ "Poll: 5 votes — 3 for The letter's, 2 for Undecided" (plain text)."""
+    if poll.voter_count == 0:
+        return _("Poll: no votes.")
+    votes = ngettext("{count} vote", "{count} votes", poll.voter_count).format(
+        count=poll.voter_count
+    )
+    results = ", ".join(
+        _("{count} for {option}").format(count=count, option=option)
+        for option, count in poll.options
+        if count
+    )
+    return _("Poll: {votes} — {results}").format(votes=votes, results=results)
 
 
 def _capped(names: tuple[str, ...], limit: int) -> str:

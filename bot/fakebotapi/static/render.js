@@ -173,8 +173,9 @@ const Render = (() => {
       row.appendChild(el("span", "po-text", opt.text));
       row.appendChild(el("span", "po-count", String(opt.voter_count)));
       button.appendChild(row);
-      const voters = Object.keys(votes).filter((uid) => votes[uid].includes(i))
-        .map((uid) => ctx.nameOf(Number(uid)));
+      // An anonymous poll shows counts only, as Telegram does: nobody sees who chose what.
+      const voters = p.is_anonymous ? [] : Object.keys(votes)
+        .filter((uid) => votes[uid].includes(i)).map((uid) => ctx.nameOf(Number(uid)));
       if (voters.length) button.appendChild(el("span", "po-voters", voters.join(", ")));
       const bar = el("span", "po-bar");
       bar.style.width = (total ? Math.round((100 * opt.voter_count) / total) : 0) + "%";

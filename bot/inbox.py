@@ -1,0 +1,74 @@
+"""The update inbox: every update Telegram handed over is kept here before it is confirmed.
+
+Telegram forgets an update once the next getUpdates names a higher offset (or a webhook
+answers 200). So a batch is written here in one transaction first, and only then is the next
+offset asked for; a row is marked handled when its handlers finished. Whatever was kept but not
+handled (kill -9, SIGTERM with a backlog, a storage fault) is handled at the next start-up.
+
+Updates are plain JSON here (the Telegram layer turns them into objects); no `telegram` import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.store import Store, iso
+
+# Handled rows are kept this long: Telegram keeps an unconfirmed update for 24 hours, and a
+# row still here recognises it as already handled should Telegram hand it over again.
+KEEP_HANDLED = timedelta(days=2)
+
+JSON = dict[str, Any]
+
+
+def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
+    """Write a batch in one transaction; returns the ids that were new (in their order).
+
+    An update already here (handed over again after a restart) is not new: it was handled
+    already, or is waiting among `unhandled`.
+    """
+    fresh: list[int] = []
+    with store.transaction():
+        for update in updates:
+            update_id = int(update["update_id"])
+            cursor = store.execute(
+                "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at)"
+                " VALUES (?, ?, ?)",
+                [update_id, json.dumps(update, ensure_ascii=False), iso(now)],
+            )
+            if cursor.rowcount:
+                fresh.append(update_id)
+    return fresh
+
+
+def mark_handled(store: Store, update_id: int, now: datetime) -> None:
+    with store.transaction():
+        store.execute(
+            "UPDATE update_inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+            [iso(now), update_id],
+        )
+
+
+def unhandled(store: Store, limit: int = 1000) -> list[JSON]:
+    """Kept updates whose handlers have not finished, oldest first."""
+    rows = store.all(
+        "SELECT payload FROM update_inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT ?",
+        [limit],
+    )
+    return [json.loads(row["payload"]) for row in rows]
+
+
+def count_unhandled(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM update_inbox WHERE handled_at IS NULL"))
+
+
+def purge(store: Store, now: datetime) -> int:
+    """Forget handled rows older than KEEP_HANDLED; returns how many."""
+    with store.transaction():
+        return store.execute(
+            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND handled_at < ?",
+            [iso(now - KEEP_HANDLED)],
+        ).rowcount

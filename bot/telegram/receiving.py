@@ -1,0 +1,116 @@
+"""Updates in: kept in the inbox before Telegram may forget them, marked handled after.
+
+- `Receiver.keep(updates)` writes a batch to the inbox (bot/inbox.py) in one transaction and
+  feeds the new ones to `Application.update_queue`. The polling loop (bot/telegram/polling.py)
+  asks for the next offset, which confirms the batch to Telegram, only after that.
+- `InboxQueue` is the Application's `update_queue`: an `Update` PTB's webhook server puts
+  there is kept first, so a storage fault answers Telegram with an error and it sends again.
+- `Receiver.handled` runs in the last handler group (`DONE_GROUP`): the update's handlers
+  finished, its row is marked handled. An update whose handling met a storage fault stays
+  unhandled and is fed again once the database writes again (`refeed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot import inbox
+from bot.store import Store
+from bot.telegram.storage_watch import StorageWatch, is_storage_fault
+
+log = logging.getLogger(__name__)
+
+DONE_GROUP = 1_000  # after every other handler group
+
+
+class InboxQueue(asyncio.Queue):
+    """`update_queue` whose `put` of an Update keeps it in the inbox first (webhook mode)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.receiver: Receiver | None = None
+
+    async def put(self, item: Any) -> None:
+        if isinstance(item, Update) and self.receiver is not None:
+            self.receiver.keep([item])  # a storage fault raises: the webhook answers 500
+            return
+        await super().put(item)
+
+
+class Receiver:
+    """Keeps, feeds and marks updates; knows which are being handled right now."""
+
+    def __init__(
+        self, store: Store, queue: asyncio.Queue, clock: Callable[[], datetime], watch: StorageWatch
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.clock = clock
+        self.watch = watch
+        self.bot: Any = None  # set by attach()
+        self.in_flight: set[int] = set()
+        self.failed: set[int] = set()
+
+    def attach(self, application: Application) -> None:
+        self.bot = application.bot
+
+    def keep(self, updates: Sequence[Update]) -> int:
+        """Write the batch, then feed what was new; raises sqlite3.Error if it cannot write."""
+        if not updates:
+            return 0
+        by_id = {update.update_id: update for update in updates}
+        fresh = inbox.keep(self.store, [update.to_dict() for update in updates], self.clock())
+        self.watch.cleared()
+        for update_id in fresh:
+            self._feed(by_id[update_id])
+        return len(fresh)
+
+    def refeed(self) -> int:
+        """Feed again every kept update that is not handled and not being handled."""
+        self.failed.clear()
+        count = 0
+        for data in inbox.unhandled(self.store):
+            if data["update_id"] in self.in_flight:
+                continue
+            self._feed(Update.de_json(data, self.bot))
+            count += 1
+        if count:
+            log.info("handling %d kept update(s) again", count)
+        return count
+
+    def _feed(self, update: Update) -> None:
+        self.in_flight.add(update.update_id)
+        self.queue.put_nowait(update)
+
+    def note_failure(self, update: object, error: BaseException) -> bool:
+        """A handler met `error`; True if it is a storage fault (the update is kept for later)."""
+        if not is_storage_fault(error):
+            return False
+        if isinstance(update, Update):
+            self.failed.add(update.update_id)
+        self.watch.report(error)
+        return True
+
+    async def handled(self, update: Update, context: Any) -> None:
+        """Last handler group: the update's handlers are done."""
+        update_id = update.update_id
+        self.in_flight.discard(update_id)
+        if update_id in self.failed:
+            return  # fed again once the database writes again
+        try:
+            inbox.mark_handled(self.store, update_id, self.clock())
+            self.watch.cleared()
+        except sqlite3.Error as error:
+            if not is_storage_fault(error):
+                raise
+            # Handled but not marked: handled again later (answers are stored once).
+            self.failed.add(update_id)
+            self.watch.report(error)

@@ -1,0 +1,129 @@
+"""`circle-bot run` killed and stopped during a burst of answers: nothing Telegram handed over
+is lost. A real process against the fake Bot API, which keeps every update until a getUpdates
+offset confirms it, as Telegram does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.fakebotapi import FakeBotAPI
+from tests.bot_harness import ADMIN, ALICE, BOB, GROUP, TEST_CONTENT, TINY, make_world
+
+ROOT = Path(__file__).parent.parent
+
+
+def write_config(tmp_path: Path, api: FakeBotAPI, level: str = "INFO") -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\napi_base_url = "{api.base_url}"\n'
+        f'[storage]\ndatabase = "{tmp_path / "circle.db"}"\n'
+        f'[content]\ndirectory = "{TEST_CONTENT}"\ndefault_exchange = "{TINY.id}"\n'
+        f'[logging]\nlevel = "{level}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def start(config: Path, token: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(config), *extra],
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": token},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def answers_stored(database: Path) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT count(*) FROM answers").fetchone()[0]
+
+
+def started(api: FakeBotAPI, runs: int) -> None:
+    """The process published its commands: it polls (two scopes per start)."""
+    api.wait_for_calls("setMyCommands", count=2 * runs, timeout=30)
+
+
+def open_point(api: FakeBotAPI) -> int:
+    """/circle_start and /next; the message id of the first post members reply to."""
+    api.send_text(GROUP, ADMIN, "/circle_start")
+    api.wait_for(lambda: api.sent_messages(GROUP), timeout=20)
+    api.send_text(GROUP, ADMIN, "/next")
+    posts = api.wait_for(
+        lambda: [m for m in api.sent_messages(GROUP) if m.get("text", "").startswith("Point 1")],
+        timeout=20,
+    )
+    return posts[0]["message_id"]
+
+
+def burst(api: FakeBotAPI, post_id: int, count: int) -> None:
+    for n in range(count):
+        api.send_text(GROUP, (ALICE, BOB)[n % 2], f"answer {n}", reply_to=post_id)
+
+
+def test_kill_9_again_and_again_during_a_burst_of_answers_loses_none(tmp_path):
+    database = tmp_path / "circle.db"
+    count = 120
+    with FakeBotAPI() as api:
+        make_world(api)
+        config = write_config(tmp_path, api)
+        process = start(config, api.token)
+        runs = 1
+        try:
+            started(api, runs)
+            post_id = open_point(api)
+            burst(api, post_id, count)
+            for _ in range(3):
+                # Kill once some answers are handled (each gets its 👍), mid-burst.
+                acks = len(api.calls_to("setMessageReaction"))
+                api.wait_for(
+                    lambda acks=acks: len(api.calls_to("setMessageReaction")) >= acks + 10,
+                    timeout=30,
+                )
+                process.kill()
+                process.wait(timeout=10)
+                process = start(config, api.token)
+                runs += 1
+                started(api, runs)
+            api.wait_for(
+                lambda: not api.pending_updates() and answers_stored(database) == count,
+                timeout=60,
+            )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=10)
+    assert answers_stored(database) == count
+    assert process.returncode == 0, output
+
+
+def test_sigterm_with_a_backlog_exits_0_at_once_and_the_next_start_handles_the_rest(tmp_path):
+    database = tmp_path / "circle.db"
+    count = 80
+    with FakeBotAPI() as api:
+        make_world(api)
+        config = write_config(tmp_path, api)
+        process = start(config, api.token)
+        try:
+            started(api, 1)
+            post_id = open_point(api)
+            burst(api, post_id, count)
+            # Every update fetched (so confirmed at the next poll), few of them handled yet.
+            api.wait_for(lambda: not api.pending_updates(), timeout=20)
+            process.send_signal(signal.SIGTERM)
+            # Within 5 s: what systemd and Docker wait, with margin, before they kill.
+            output, _ = process.communicate(timeout=5)
+            assert process.returncode == 0, output
+            # A backlog may be left behind (a slow machine); nothing of it may be lost.
+            assert answers_stored(database) <= count
+            process = start(config, api.token)
+            api.wait_for(lambda: answers_stored(database) == count, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=10)
+    assert answers_stored(database) == count
