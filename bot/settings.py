@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.schedule.language import Pacing, ScheduleError, format_holiday
@@ -112,8 +113,11 @@ def to_json(settings: Settings) -> str:
     return json.dumps(data, sort_keys=True)
 
 
+@lru_cache(maxsize=16384)
 def from_json(text: str | None) -> Settings:
-    """Settings from their stored JSON; what does not read goes to `problems`, never raises."""
+    """Settings from their stored JSON; what does not read goes to `problems`, never raises.
+
+    Remembered per text (Settings are immutable): start-up loads each circle several times."""
     try:
         data = json.loads(text or "{}")
     except ValueError as error:

@@ -31,8 +31,10 @@ from bot.content import load_library
 from bot.exchange import Exchange
 from bot.fakebotapi import FakeBotAPI
 from bot.render import render_point
+from bot.telegram.acks import AckPolicy
 from bot.telegram.app import build_application
 from bot.telegram.polling import Poller, PollSettings
+from bot.telegram.ratelimit import Limits
 
 ROOT = Path(__file__).parent.parent
 TEST_CONTENT = ROOT / "tests" / "content"
@@ -157,7 +159,8 @@ class Running:
           nothing pending at the fake means everything injected is on the queue or handled;
         - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
           update, which it does after the handlers and the error handler (all blocking);
-        - no Bot API call other than the long poll is still in flight (a job fired by hand).
+        - no Bot API call other than the long poll is still in flight (a job fired by hand),
+          and the acknowledgment queue has sent (or dropped) every 👍.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -167,7 +170,8 @@ class Running:
                     await asyncio.sleep(0.001)
                     continue
                 await asyncio.wait_for(self.app.update_queue.join(), deadline - loop.time())
-                if not self.api.pending_updates() and not self._calls_in_flight():
+                quiet = self.app.bot_data.acks.idle and not self._calls_in_flight()
+                if quiet and not self.api.pending_updates():
                     return
                 await asyncio.sleep(0.001)
                 if loop.time() > deadline:
@@ -198,14 +202,16 @@ async def running_bot(
     tmp_path: Path,
     clock: Clock | None = None,
     group_messages_per_minute: float = 100_000,
+    limits: Limits | None = None,
+    acks: AckPolicy | None = None,
     **config_overrides,
 ) -> AsyncIterator[Running]:
-    """The bot, polling; `group_messages_per_minute=20` for Telegram's real per-group limit."""
+    """The bot, polling; `group_messages_per_minute=20` for Telegram's real per-group limit,
+    `limits` for other flood limits (e.g. `Limits().faster(10)`)."""
     clock = clock or Clock(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
     config = make_config(api, tmp_path, **config_overrides)
-    app = build_application(
-        config, clock=clock, group_messages_per_minute=group_messages_per_minute
-    )
+    limits = limits or Limits(group=group_messages_per_minute)
+    app = build_application(config, clock=clock, limits=limits, acks=acks)
     # Telegram stamps messages with their time of writing: the test's clock, not real time.
     api.set_clock(lambda: clock.now.timestamp())
     async with app:
@@ -220,6 +226,7 @@ async def running_bot(
             poller.stop()
             await polling
             await app.stop()
+            await app.bot_data.acks.close()
 
 
 # Timetable helpers: APScheduler is paused, a test moves the Clock and fires armed jobs itself.

@@ -241,8 +241,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_gets_a_short_apology(
 
 def test_every_send_goes_through_a_rate_limiter_set_to_telegrams_limits(api, tmp_path):
     app = build_application(make_config(api, tmp_path))
-    limiter = app.bot.rate_limiter
-    # Private attributes of PTB's AIORateLimiter: the only way to read the limits it holds.
-    assert (limiter._base_limiter.max_rate, limiter._base_limiter.time_period) == (30, 1)
-    assert (limiter._group_max_rate, limiter._group_time_period) == (20, 60)
-    assert limiter._max_retries >= 1
+    limits = app.bot.rate_limiter.limits
+    assert (limits.overall, limits.second) == (30, 1)
+    assert (limits.group, limits.minute) == (20, 60)
+    assert limits.max_retries >= 1

@@ -346,5 +346,5 @@ async def test_reactions_and_admin_checks_leave_the_group_message_limit_to_messa
         (status,) = await bot.command("/status")
         assert "Answers on this point: 25" in status
         # Only the bot's messages to the group were counted against its 20 a minute.
-        group_limit = bot.app.bot.rate_limiter._group_limiters[GROUP]  # PTB's private state
-        assert group_limit.has_capacity(20 - len(api.sent_messages(GROUP)))
+        messages = [c for c in api.calls_to("sendMessage") if c.params["chat_id"] == GROUP]
+        assert bot.app.bot.rate_limiter.group_used(GROUP) == len(messages)

@@ -10,6 +10,7 @@ No skipping: without /usr/bin/chromium this fails (`.ci/run` installs it when mi
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -87,6 +88,13 @@ def test_a_circle_rehearsed_in_the_browser_from_start_to_minutes(tmp_path, brows
         page.click("#clock-bar button[data-jump='next']")  # the next session closes point 1
         digest = bot_message(page, "is closed")
         expect(digest).to_contain_text("2 answers from 2 members: Alice, Bob")
+
+        # Point 2 comes with an anonymous poll: Bob votes, and the count (no names) shows.
+        act_as(page, BOB, "Bob")
+        poll = page.locator(".msg:not(.own)", has=page.locator(".poll-option")).last
+        poll.locator(".poll-option[data-option='1']").click()
+        expect(poll.locator(".poll-option[data-option='1'] .po-count")).to_have_text("1")
+        expect(poll.locator(".po-voters")).to_have_count(0)
         if shot := os.environ.get("REHEARSAL_SCREENSHOT"):
             page.set_viewport_size({"width": 1100, "height": 1400})
             page.screenshot(path=shot)
@@ -104,6 +112,8 @@ def test_a_circle_rehearsed_in_the_browser_from_start_to_minutes(tmp_path, brows
     page.close()
     assert errors == []
     with sqlite3.connect(run.db) as db:
+        (counts,) = db.execute("SELECT counts FROM poll_results").fetchone()
+        assert json.loads(counts)[1] == 1
         rows = db.execute("SELECT display_name, text, edited_at IS NOT NULL FROM answers")
         assert sorted(rows.fetchall()) == [
             ("Alice", "The letter asks the right question, and the reply answers it.", 1),

@@ -12,6 +12,7 @@ from typing import Any
 
 from .changes import ChangeLog
 from .control import ControlAPI
+from .flood import FloodLimits
 from .inject import InjectMixin
 from .server import Server
 from .state import APIError, Call, Fault, State
@@ -262,6 +263,29 @@ class FakeBotAPI(InjectMixin):
     ) -> None:
         """Process the call, then hold the response for ``seconds`` (trigger client timeouts)."""
         self._arm(Fault(method.lower(), times, "delay", delay=seconds, chat_id=chat_id))
+
+    def enforce_flood_limits(
+        self,
+        per_second: int = 30,
+        per_group: int = 20,
+        second: float = 1.0,
+        minute: float = 60.0,
+    ) -> None:
+        """Refuse with 429 what Telegram's limits would refuse, as a strict sliding window:
+        `per_second` calls with a chat_id in any `second`, `per_group` messages to one group
+        in any `minute` (bot/fakebotapi/flood.py). Off by default."""
+        with self._state.lock:
+            self._state.flood = FloodLimits(per_second, per_group, second, minute)
+
+    def lift_flood_limits(self) -> None:
+        with self._state.lock:
+            self._state.flood = None
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many calls the flood limits refused with 429 since they were enforced."""
+        flood = self._state.flood
+        return flood.refused if flood is not None else 0
 
     def clear_faults(self) -> None:
         with self._state.lock:

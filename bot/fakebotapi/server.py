@@ -117,6 +117,12 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "drop" and not fault.after_processing:
             state.finish(call, "dropped")
             raise _Drop
+        if state.flood is not None:
+            with state.lock:
+                refused = state.flood.check(name, params, time.monotonic())
+            if refused is not None:
+                state.finish(call, "error", code=429)
+                return 429, refused.payload()
         if known is None:
             state.finish(call, "error", code=404)
             return 404, {

@@ -135,6 +135,7 @@ class State:
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
         self.latency = 0.0
+        self.flood: Any = None  # a flood.FloodLimits while Telegram's limits are enforced
         self.internal_errors: list[str] = []
         self.stopping = False
         self._counter = 0

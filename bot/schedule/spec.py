@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from apscheduler.triggers.base import BaseTrigger
@@ -89,7 +90,12 @@ class Schedule:
         return words.in_zone(said, self.timezone)
 
     def trigger(self) -> BaseTrigger:
-        """A fresh APScheduler 3 trigger (``WallClockCronTrigger`` or ``DateTrigger``)."""
+        """The APScheduler 3 trigger (``WallClockCronTrigger`` or ``DateTrigger``), built once
+        per schedule: triggers keep no state between calls, and building a cron trigger is
+        most of what loading a circle used to cost (start-up loads every circle)."""
+        return _trigger(self)
+
+    def _new_trigger(self) -> BaseTrigger:
         tz = zone(self.timezone)
         if self.kind == "once":
             assert self.start is not None
@@ -109,6 +115,11 @@ class Schedule:
             every_days=self.every_days,
             anchor=self.start if self.kind == "every" else None,
         )
+
+
+@lru_cache(maxsize=4096)
+def _trigger(schedule: Schedule) -> BaseTrigger:
+    return schedule._new_trigger()
 
 
 def _cron_words(cron: str) -> str | None:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReactionTypeEmoji, Update
-from telegram.error import TelegramError
+from telegram import Message, Update
 
 from bot import answers
 from bot.telegram.context import CircleContext, display_name
 
 log = logging.getLogger(__name__)
-
-ACK_REACTION = "👍"
 MEDIA_KINDS = ("voice", "video_note", "video", "audio", "photo", "document", "sticker", "poll")
 
 
@@ -24,13 +21,22 @@ def message_text(message: Message) -> str | None:
     return message.text or message.caption
 
 
+def replies_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
+
+
 async def on_reply(update: Update, context: CircleContext) -> None:
-    """A reply in the group: keep it if it answers one of the circle's messages."""
+    """A reply in the group: keep it if it answers one of the circle's messages.
+
+    The answer is stored first; its 👍 only goes into the acknowledgment queue
+    (bot/telegram/acks.py), so this handler never waits for Telegram.
+    """
     message = update.effective_message
     replied = message.reply_to_message
     if replied is None or message.from_user is None:
         return
-    if replied.from_user is None or replied.from_user.id != context.bot.id:
+    if not replies_to_bot(message, context.bot.id):
         return
     result = answers.record_answer(
         context.bot_data.store,
@@ -47,7 +53,11 @@ async def on_reply(update: Update, context: CircleContext) -> None:
         replied_text=replied.poll.question if replied.poll else message_text(replied),
         exchanges=context.bot_data.exchanges,
     )
-    if result is None or result.duplicate:
+    if result is None:
+        if message.sender_chat is None and not message.from_user.is_bot:
+            note_speaker(message, context)
+        return
+    if result.duplicate:
         return
     log.info(
         "chat=%s answer to point %s from user=%s",
@@ -55,11 +65,24 @@ async def on_reply(update: Update, context: CircleContext) -> None:
         result.point_number,
         message.from_user.id,
     )
-    try:
-        # A reaction acknowledges quietly; a message per answer would flood the group.
-        await message.set_reaction(ReactionTypeEmoji(ACK_REACTION))
-    except TelegramError as error:
-        log.info("chat=%s no reaction possible: %s", message.chat_id, error)
+    # A reaction acknowledges quietly; a message per answer would flood the group.
+    context.bot_data.acks.acknowledge(message.chat_id, message.message_id)
+
+
+def note_speaker(message: Message, context: CircleContext) -> None:
+    """A member who spoke (so /status can name who has not answered yet)."""
+    user = message.from_user
+    answers.see_member(
+        context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
+    )
+
+
+def answered(message: Message, bot_id: int) -> bool:
+    """This message goes to `on_reply`, which notes its sender with the answer itself."""
+    is_command = bool(message.entities) and any(
+        e.type == "bot_command" and e.offset == 0 for e in message.entities
+    )
+    return replies_to_bot(message, bot_id) and not is_command
 
 
 async def on_edit(update: Update, context: CircleContext) -> None:

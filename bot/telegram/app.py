@@ -39,14 +39,16 @@ from bot.telegram import (
     organizer,
     polls,
 )
+from bot.telegram.acks import AckPolicy, AckQueue
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.language import LanguageUpdateProcessor, choose_language
-from bot.telegram.ratelimit import MessageRateLimiter
+from bot.telegram.ratelimit import Limits, PriorityRateLimiter
 from bot.telegram.receiving import DONE_GROUP, InboxQueue, Receiver
 from bot.telegram.storage_watch import StorageWatch
 from bot.telegram.timetable import Timetable
+from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,8 @@ def utc_now() -> datetime:
 def build_application(
     config: Config,
     clock: Callable[[], datetime] = utc_now,
-    group_messages_per_minute: float = 20,
+    limits: Limits | None = None,
+    acks: AckPolicy | None = None,
 ) -> Application:
     """The whole bot: handlers in one block, Telegram's flood limits in the rate limiter."""
     if not config.content_dir.is_dir():
@@ -94,20 +97,15 @@ def build_application(
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
-        # Telegram allows ~30 messages/s overall and 20/min per group; a 429 is waited out
-        # and retried by the limiter rather than lost. Reactions and admin checks are not
-        # messages: they count against the overall limit only (bot/telegram/ratelimit.py).
-        .rate_limiter(
-            MessageRateLimiter(
-                overall_max_rate=30,
-                group_max_rate=group_messages_per_minute,
-                max_retries=3,
-            )
-        )
+        # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
+        # strict sliding windows, the circle's posts first (bot/telegram/ratelimit.py).
+        .rate_limiter(PriorityRateLimiter(limits))
+        # Chats are handled concurrently, each chat's updates in order (bot/telegram/updates.py),
+        # each update in a language of its own (bot/telegram/language.py): it starts in
+        # English and leaves the ContextVar of bot/text as it found it.
+        .concurrent_updates(LanguageUpdateProcessor(PerChatUpdateProcessor()))
         .post_init(_post_init)
-        # One update at a time, as before; each in a language of its own (bot/text, "The
-        # language"): it starts in English and leaves the ContextVar as it found it.
-        .concurrent_updates(LanguageUpdateProcessor(1))
+        .post_stop(_post_stop)
         .build()
     )
     # Every job the bot arms (session, pace, remind, retry) may run late by the circle's grace
@@ -131,6 +129,7 @@ def build_application(
     watch.application = application
     data.receiver = queue.receiver = Receiver(circles.store, queue, clock, watch)
     data.receiver.attach(application)
+    data.acks = AckQueue(application.bot, acks)
 
     # Commands react to new messages only: PTB would otherwise re-run a command whose message
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
@@ -203,8 +202,15 @@ async def _post_init(application: Application) -> None:
     # What members wrote while the bot was down comes first: an answer belongs to its point
     # and that point's digest, which a missed session may be about to post.
     await read_pending_updates(application)
+    # The scheduler runs before the circles are armed (Application.start() then leaves it be):
+    # a stopped APScheduler keeps added jobs in a list that every look-up by id scans.
+    await application.job_queue.start()
     # Finish any point an outage left half-posted, deal with missed slots, re-arm every circle.
     await application.bot_data.timetable.start_up()
+
+
+async def _post_stop(application: Application) -> None:
+    await application.bot_data.acks.close()
 
 
 async def read_pending_updates(application: Application, batches: int = 20) -> int:

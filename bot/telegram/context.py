@@ -19,6 +19,7 @@ from bot.circles import Circles
 from bot.config import Config
 from bot.exchange import Exchange
 from bot.store import Store
+from bot.telegram.acks import AckQueue
 from bot.text import members as member_text
 
 
@@ -31,6 +32,7 @@ class BotData:
         self.clock: Callable[[], datetime]
         self.timetable: Any = None  # bot.telegram.timetable.Timetable, set by the app
         self.receiver: Any = None  # bot.telegram.receiving.Receiver, set by the app
+        self.acks: AckQueue  # the 👍 on each answer, sent in the background
         # Per chat, in memory only: a lock so /next, a session and a retry never post at once,
         # and the last post Telegram refused (for /status).
         self.posting_locks: dict[int, asyncio.Lock] = {}

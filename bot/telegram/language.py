@@ -2,9 +2,10 @@
 
 The language reaches `_()` through the ContextVar of bot/text (`set_language`, `speaking`):
 
-- every update runs inside `LanguageUpdateProcessor`, which starts it in English and restores
-  the previous value afterwards, so nothing carries over from one update to the next; PTB runs
-  concurrent updates each in its own asyncio task, whose context is its own;
+- every update runs inside `LanguageUpdateProcessor` (around the per-chat processor of
+  bot/telegram/updates.py), which starts it in English and restores the previous value
+  afterwards, so nothing carries over from one update to the next; PTB runs concurrent updates
+  each in its own asyncio task, whose context is its own;
 - `choose_language`, a TypeHandler in group -100 (before every other handler), sets the
   update's language: in a group the circle's, in a private chat the member's Telegram
   `language_code` when there is a catalog for it, else the circle they last spoke in;
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from telegram import Chat, Update, User
-from telegram.ext import SimpleUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
 
 from bot.exchange import Exchange
 from bot.model import load_circle
@@ -89,17 +90,30 @@ async def choose_language(update: object, context: CircleContext) -> None:
         set_language(circle_language(data.store, data.exchanges, chat.id))
 
 
-class LanguageUpdateProcessor(SimpleUpdateProcessor):
-    """Run each update inside its own language context: it starts in English (`speaking`
-    resets the ContextVar of bot/text for the update's coroutine) and leaves the language as it
-    found it; `choose_language` (group -100) then sets the update's language. That is this
-    class's only job: to compose it with another processor (per-chat ordering, concurrency),
-    wrap that processor's `do_process_update` awaiting of `coroutine` in `speaking(DEFAULT)`.
+class LanguageUpdateProcessor(BaseUpdateProcessor):
+    """Run each update inside its own language context, around another update processor.
+
+    Its only job: the update's coroutine is awaited inside `speaking(DEFAULT)`, so it starts in
+    English and leaves the ContextVar of bot/text as it found it; `choose_language` (handler
+    group -100) then sets the update's language. Everything else (how many updates at once,
+    which wait for which: bot/telegram/updates.py's per-chat order) is the `inner` processor's,
+    to which this one delegates; it keeps no state of its own. PTB runs each concurrent update
+    as its own asyncio task, whose context is a copy, so languages never leak across chats.
     """
+
+    def __init__(self, inner: BaseUpdateProcessor):
+        super().__init__(inner.max_concurrent_updates)
+        self.inner = inner
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         with speaking(DEFAULT):
-            await coroutine
+            await self.inner.do_process_update(update, coroutine)
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
 
 
 Job = Callable[[CircleContext], Awaitable[None]]

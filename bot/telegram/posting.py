@@ -18,6 +18,7 @@ from bot.circles import Circles
 from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
 from bot.telegram.nudges import nudge_button
+from bot.telegram.ratelimit import Priority
 from bot.text import organizer as organizer_text
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,14 @@ async def _send(bot: Bot, plan: Delivery, outgoing: Outgoing) -> Message:
             is_anonymous=not outgoing.poll.public,
             message_thread_id=plan.thread_id,
             question_parse_mode=None,
+            rate_limit_args=Priority.POST,
         )
     # The prompt carries the button that opts a member in to a private reminder.
     markup = nudge_button() if outgoing.key == "prompt" else None
     return await bot.send_message(
-        plan.chat_id, outgoing.html, message_thread_id=plan.thread_id, reply_markup=markup
+        plan.chat_id,
+        outgoing.html,
+        message_thread_id=plan.thread_id,
+        reply_markup=markup,
+        rate_limit_args=Priority.POST,
     )

@@ -185,6 +185,8 @@ async def stop(application: Application) -> None:
                 await application.updater.stop()
             if application.running:
                 await application.stop()
+            if application.post_stop is not None:  # run_polling would call it; we stop it here
+                await application.post_stop(application)
             await application.shutdown()
     except TimeoutError:
         log.warning("stopping: an update was still being handled; it is handled at next start")

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
+from telegram.ext import Application, Job
 
 from bot.model import load_circle
 from bot.posting import Delivery
@@ -20,6 +20,7 @@ from bot.sessions import delivery_now
 from bot.telegram.context import BotData, CircleContext
 from bot.telegram.language import in_circle_language
 from bot.telegram.posting import PostResult, deliver
+from bot.telegram.ratelimit import Priority
 from bot.text.dates import when
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ def data(app: Application) -> BotData:
 
 async def say(app: Application, chat_id: int, html: str, thread_id: int | None = None) -> None:
     """A message from the circle to its chat (and forum topic), outside any reply."""
-    await app.bot.send_message(chat_id, html, message_thread_id=thread_id)
+    await app.bot.send_message(
+        chat_id, html, message_thread_id=thread_id, rate_limit_args=Priority.POST
+    )
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,7 @@ async def deliver_and_retry(app: Application, plan: Delivery) -> PostResult:
     _note_outcome(shared, result)
     if result.retry_after is not None and app.job_queue is not None:
         cancel_retry(app, result.chat_id)
-        app.job_queue.run_once(
-            _retry_job,
-            result.retry_after,
-            chat_id=result.chat_id,
-            name=f"retry:{result.chat_id}",
-            data=Retry(plan.visit, plan.paced),
-        )
+        _run_once(app, result.retry_after, result.chat_id, Retry(plan.visit, plan.paced))
         log.info("chat=%s posting again in %.0fs", result.chat_id, result.retry_after)
     return result
 
@@ -84,29 +81,47 @@ async def _retry_job(context: CircleContext) -> None:
         await deliver_and_retry(context.application, plan)
 
 
+def _run_once(app: Application, when: object, chat_id: int, retry: Retry) -> None:
+    name = f"retry:{chat_id}"
+    app.job_queue.run_once(
+        _retry_job,
+        when,  # type: ignore[arg-type]
+        chat_id=chat_id,
+        name=name,
+        data=retry,
+        job_kwargs={"id": name, "replace_existing": True},
+    )
+
+
+def find_job(app: Application, name: str) -> Job | None:
+    """The job named `name`, by its id: every job of the bot has its name as its id, so this is
+    a dictionary look-up where `get_jobs_by_name` scans every job (quadratic at start-up)."""
+    if app.job_queue is None:
+        return None
+    found = app.job_queue.scheduler.get_job(name)
+    return Job.from_aps_job(found) if found is not None else None
+
+
+def remove_job(app: Application, name: str) -> None:
+    job = find_job(app, name)
+    if job is not None:
+        job.schedule_removal()
+
+
 def cancel_retry(app: Application, chat_id: int) -> None:
     """Forget a pending `retry:<chat>` (the visit moved on, or the circle stopped)."""
-    if app.job_queue is not None:
-        for job in app.job_queue.get_jobs_by_name(f"retry:{chat_id}"):
-            job.schedule_removal()
+    remove_job(app, f"retry:{chat_id}")
 
 
 def move_retry(app: Application, old_chat_id: int, new_chat_id: int) -> None:
-    if app.job_queue is None:
-        return
-    for job in app.job_queue.get_jobs_by_name(f"retry:{old_chat_id}"):
+    job = find_job(app, f"retry:{old_chat_id}")
+    if job is not None:
         job.schedule_removal()
-        app.job_queue.run_once(
-            _retry_job,
-            job.next_t or 0,
-            chat_id=new_chat_id,
-            name=f"retry:{new_chat_id}",
-            data=job.data,
-        )
+        _run_once(app, job.next_t or 0, new_chat_id, job.data)  # type: ignore[arg-type]
 
 
 def retrying(app: Application, chat_id: int) -> bool:
-    return bool(app.job_queue and app.job_queue.get_jobs_by_name(f"retry:{chat_id}"))
+    return find_job(app, f"retry:{chat_id}") is not None
 
 
 def _note_outcome(shared: BotData, result: PostResult) -> None:

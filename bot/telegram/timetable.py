@@ -140,15 +140,14 @@ class Timetable:
         sending.cancel_retry(self.app, chat_id)
 
     def remove(self, name: str) -> None:
-        for job in self.app.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
+        sending.remove_job(self.app, name)
 
     def _remove_pacing(self, chat_id: int) -> None:
         for part in PACED:
             self.remove(f"pace:{chat_id}:{part}")
 
     def add(self, callback, trigger: BaseTrigger, name: str, chat_id: int, data=None) -> None:
-        self.remove(name)
+        # The job's id is its name: `replace_existing` replaces the one armed before.
         self.app.job_queue.run_custom(
             callback,
             job_kwargs={

@@ -1,6 +1,6 @@
 """Benchmarks: how fast the parts a busy circle leans on run. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/bench_circle.py [--answers 5000]
+    .venv/bin/python -m bench.circle [--answers 5000]
 
 - rendering: every point of the shipped exchange to Telegram HTML;
 - answers: record_answer into a real SQLite file (WAL, one transaction each), the path every
