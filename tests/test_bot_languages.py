@@ -152,3 +152,28 @@ async def test_command_menus_are_published_in_every_language(api, tmp_path):
     assert german["language"] == "Sprache des Kreises: /language de"
     assert chinese["next"] == "现在发布当前要点"
     assert english["next"] == "Post the current point now"
+
+
+async def test_the_console_nudges_and_insight_speak_the_right_language(api, tmp_path):
+    """A German circle; its organizer's Telegram speaks Russian, Alice's says nothing: what the
+    organizer gets privately is Russian, the minutes stay German, Alice's nudges are German."""
+    api.user(ADMIN, "Ada", username="ada", language_code="ru")
+    api.private_chat(ADMIN)
+    api.private_chat(ALICE)
+    async with running_bot(api, tmp_path, content_dir=content_in(tmp_path, "de")) as bot:
+        await bot.command("/circle_start")
+        await bot.command("/next")
+        await bot.command("/nudgeme", user=ALICE)
+        assert "Ich erinnere dich privat" in api.sent_messages(ALICE)[-1]["text"]
+        await bot.command("/nudge")
+        assert "schließt bald" in api.sent_messages(ALICE)[-1]["text"]
+        await bot.command("/status")
+        assert "Состояние" in api.sent_messages(ADMIN)[-1]["text"]  # names: privately
+        await bot.command("/stats")
+        assert any("Ответы по пунктам" in m.get("text", "") for m in api.sent_messages(ADMIN))
+        await bot.command("/search Brief")
+        await bot.command("/export html")
+    (document,) = [c for c in api.calls_to("sendDocument") if c.status == "ok"]
+    minutes = document.params["document"].data.decode("utf-8")
+    assert '<html lang="de">' in minutes and "Protokoll" in minutes  # the circle's record
+    assert "Протокол" in document.params["caption"]  # a private message to the organizer
