@@ -21,14 +21,15 @@ from bench.world import CONTENT, EXCHANGE, build
 from bot.fakebotapi import FakeBotAPI
 from bot.store import open_store
 from bot.telegram.app import build_application
+from bot.telegram.polling import Poller, PollSettings
 from tests.bot_harness import Clock, make_config
 
 MEMBERS_PER_GROUP = 25
 POLL = {"poll_interval": 0, "timeout": timedelta(seconds=0.2)}
 
 
-def _feed(api: FakeBotAPI, chats: list[int], replies: int) -> None:
-    """Groups with the bot's three posts (message ids 1-3, as in the database) and replies."""
+def _world(api: FakeBotAPI, chats: list[int]) -> None:
+    """Groups with the bot's three posts (message ids 1-3, as in the database)."""
     state = api._state
     for n in range(MEMBERS_PER_GROUP):
         api.user(10_000 + n, f"Member {n}")
@@ -37,6 +38,11 @@ def _feed(api: FakeBotAPI, chats: list[int], replies: int) -> None:
         with state.lock:
             for _ in range(3):
                 state.new_message(state.chats[chat_id], state.bot, fields={"text": "A post"})
+
+
+def _feed(api: FakeBotAPI, chats: list[int], replies: int) -> None:
+    """The replies, queued at the fake once polling runs (the bot reads what was written
+    while it was down before it starts, so replies queued earlier would never be polled)."""
     for n in range(replies):
         chat_id = chats[n % len(chats)]
         user = 10_000 + (n // len(chats)) % MEMBERS_PER_GROUP
@@ -45,7 +51,7 @@ def _feed(api: FakeBotAPI, chats: list[int], replies: int) -> None:
 
 async def _bare_inbound(replies: int, chats: list[int]) -> float:
     with FakeBotAPI() as api:
-        _feed(api, chats, replies)
+        _world(api, chats)
         seen = 0
         done = asyncio.Event()
 
@@ -59,8 +65,9 @@ async def _bare_inbound(replies: int, chats: list[int]) -> float:
         app.add_handler(MessageHandler(filters.ALL, handle))
         async with app:
             await app.start()
-            started = time.perf_counter()
             await app.updater.start_polling(**POLL)
+            started = time.perf_counter()
+            _feed(api, chats, replies)
             await done.wait()
             seconds = time.perf_counter() - started
             await app.updater.stop()
@@ -70,21 +77,25 @@ async def _bare_inbound(replies: int, chats: list[int]) -> float:
 
 async def _bot_inbound(replies: int, chats: list[int], folder: Path) -> tuple[float, dict]:
     with FakeBotAPI() as api:
-        _feed(api, chats, replies)
+        _world(api, chats)
         config = make_config(api, folder, content_dir=CONTENT, default_exchange=EXCHANGE)
         app = build_application(config)
         store = app.bot_data.store
         async with app:
             await app.post_init(app)
             await app.start()
+            # The production path: our polling loop, each batch kept in the inbox first.
+            poller = Poller(app, PollSettings(timeout=0.2))
+            polling = asyncio.create_task(poller.run())
             started = time.perf_counter()
-            await app.updater.start_polling(**POLL)
+            _feed(api, chats, replies)
             while store.scalar("SELECT count(*) FROM answers") < replies:
                 await asyncio.sleep(0.02)
             seconds = time.perf_counter() - started
             acks = app.bot_data.acks
             counts = {"acks_sent": acks.sent, "acks_dropped": acks.dropped}
-            await app.updater.stop()
+            poller.stop()
+            await polling
             await app.stop()
             await acks.close()
     return seconds, counts

@@ -147,6 +147,11 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     conn.execute("PRAGMA journal_mode = WAL")
+    # With WAL, NORMAL syncs at checkpoints instead of at every commit: a committed answer
+    # survives the process being killed (the WAL is written), and only an operating-system
+    # crash or power loss may lose the last commits (docs/reliability.md). SQLite's own advice
+    # for WAL; it is what lets answers be stored at the rate members send them.
+    conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return sqlite_utils.Database(conn)
 

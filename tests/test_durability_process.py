@@ -45,9 +45,17 @@ def answers_stored(database: Path) -> int:
         return db.execute("SELECT count(*) FROM answers").fetchone()[0]
 
 
+PUBLISHED = 3  # setMyCommands calls of one start, at least
+
+
 def started(api: FakeBotAPI, runs: int) -> None:
-    """The process published its commands: it polls (two scopes per start)."""
-    api.wait_for_calls("setMyCommands", count=2 * runs, timeout=30)
+    """The `runs`-th start published its command menus (three calls at least per start), so it
+    is past its start-up and its signal handlers are in place."""
+    api.wait_for(lambda: published(api) >= PUBLISHED * runs, timeout=30)
+
+
+def published(api: FakeBotAPI) -> int:
+    return len(api.calls_to("setMyCommands"))
 
 
 def open_point(api: FakeBotAPI) -> int:
@@ -74,9 +82,8 @@ def test_kill_9_again_and_again_during_a_burst_of_answers_loses_none(tmp_path):
         make_world(api)
         config = write_config(tmp_path, api)
         process = start(config, api.token)
-        runs = 1
         try:
-            started(api, runs)
+            started(api, 1)
             post_id = open_point(api)
             burst(api, post_id, count)
             for _ in range(3):
@@ -89,9 +96,9 @@ def test_kill_9_again_and_again_during_a_burst_of_answers_loses_none(tmp_path):
                 )
                 process.kill()
                 process.wait(timeout=10)
+                before = published(api)
                 process = start(config, api.token)
-                runs += 1
-                started(api, runs)
+                api.wait_for(lambda before=before: published(api) >= before + 3, timeout=30)
             api.wait_for(
                 lambda: not api.pending_updates() and answers_stored(database) == count,
                 timeout=60,

@@ -38,6 +38,7 @@ from bot.telegram import (
     onboarding,
     organizer,
     polls,
+    throttle,
 )
 from bot.telegram.acks import AckPolicy, AckQueue
 from bot.telegram.commands import COMMANDS, publish
@@ -51,6 +52,8 @@ from bot.telegram.timetable import Timetable
 from bot.telegram.updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+THROTTLE_GROUP = -2
 
 
 class StartupError(Exception):
@@ -137,6 +140,10 @@ def build_application(
     groups = filters.ChatType.GROUPS
     # Group -100 runs first: the update's language (the circle's, or a member's own in private).
     application.add_handler(TypeHandler(Update, choose_language), group=-100)
+    # Group -2: a member who floods commands gets one word, then silence (bot/throttle.py).
+    application.add_handler(
+        MessageHandler(new & filters.COMMAND, throttle.throttle), group=THROTTLE_GROUP
+    )
     # Group -1 runs before the handlers below: note who speaks, so /status can name who has
     # not answered yet (privacy mode shows the bot commands and replies, nothing else).
     application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)

@@ -31,7 +31,7 @@ from bot import console
 from bot.telegram.context import CircleContext, Handler, reply
 from bot.telegram.language import circle_language, member_language
 from bot.telegram.permissions import is_organizer, organizes
-from bot.text import DEFAULT, set_language
+from bot.text import DEFAULT, fit, set_language
 from bot.text import console as text
 from bot.text import members as member_text
 
@@ -123,7 +123,7 @@ class Target:
         store, user_id = self.context.bot_data.store, self.user_id
         assert user_id is not None
         try:
-            sent = await self.context.bot.send_message(user_id, html, **kwargs)
+            sent = await self.context.bot.send_message(user_id, fit(html), **kwargs)
         except Forbidden:
             console.close_private(store, user_id)
             self.route = console.GROUP

@@ -20,7 +20,9 @@ from bot.config import Config
 from bot.exchange import Exchange
 from bot.store import Store
 from bot.telegram.acks import AckQueue
+from bot.text import fit
 from bot.text import members as member_text
+from bot.throttle import Ledger
 
 
 class BotData:
@@ -37,6 +39,7 @@ class BotData:
         # and the last post Telegram refused (for /status).
         self.posting_locks: dict[int, asyncio.Lock] = {}
         self.post_failures: dict[int, tuple[datetime, str]] = {}
+        self.throttle = Ledger()  # commands per member, to answer floods once (bot/throttle.py)
         # The console (bot/telegram/console.py): when a member was last refused, per (chat,
         # user); a private command waiting for its group to be chosen; confirmations asked.
         self.refused: dict[tuple[int, int], datetime] = {}
@@ -88,7 +91,7 @@ Handler = Callable[[Update, CircleContext], Awaitable[None]]
 async def reply(message: Message, html: str, **kwargs: Any) -> Message:
     """Answer in the same chat (and forum topic) as `message`; HTML and no quote come from
     the application's `Defaults`."""
-    return await message.reply_text(html, **kwargs)
+    return await message.reply_text(fit(html), **kwargs)
 
 
 def actor(message: Message) -> int | None:

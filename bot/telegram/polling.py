@@ -21,11 +21,20 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import warnings
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.telegram.receiving import Receiver
 from bot.telegram.storage_watch import is_storage_fault
@@ -39,6 +48,9 @@ class PollSettings:
     backoff_cap: float = 30
     conflict_grace: float = 20
     first_backoff: float = 1
+
+
+READ_MARGIN = 10.0  # seconds beyond the long poll's own timeout
 
 
 class Poller:
@@ -62,7 +74,7 @@ class Poller:
         loop = asyncio.get_running_loop()
         while not self.stopping.is_set():
             try:
-                updates = await self._get_updates()
+                updates, raw = await self._get_updates()
             except _Stopped:
                 break
             except InvalidToken:
@@ -93,7 +105,7 @@ class Poller:
             conflict_since = None
             try:
                 if updates:
-                    self.receiver.keep(updates)
+                    self.receiver.keep(updates, raw)
                 self._refeed_failed(loop.time())
             except sqlite3.Error as error:
                 if not is_storage_fault(error):
@@ -105,6 +117,27 @@ class Poller:
             if updates:
                 self.offset = updates[-1].update_id + 1
         return 0
+
+    async def _fetch(self) -> tuple[tuple[Update, ...], list[dict]]:
+        """getUpdates as Telegram's own JSON (kept as it came) and as Updates (handled):
+        turning Updates back into JSON cost more than handling them."""
+        bot = self.application.bot
+        try:
+            with warnings.catch_warnings():  # PTB prefers get_updates, which returns no JSON
+                warnings.simplefilter("ignore", PTBUserWarning)
+                raw = await bot.do_api_request(
+                    "getUpdates",
+                    api_kwargs={
+                        "offset": self.offset,
+                        "timeout": self.settings.timeout,
+                        "allowed_updates": list(Update.ALL_TYPES),
+                    },
+                    read_timeout=self.settings.timeout + READ_MARGIN,
+                )
+        except EndPointNotFound as error:
+            # do_api_request reads a 401 as "no such method"; getUpdates always exists.
+            raise InvalidToken(str(error)) from error
+        return tuple(Update.de_json(item, bot) for item in raw), raw
 
     def _refeed_failed(self, now: float) -> None:
         """Updates whose handling met a storage fault: fed again, less often while it lasts."""
@@ -118,14 +151,8 @@ class Poller:
         self.refeed_at = now + self.refeed_delay
         self.receiver.refeed()
 
-    async def _get_updates(self) -> tuple[Update, ...]:
-        poll = asyncio.ensure_future(
-            self.application.bot.get_updates(
-                offset=self.offset,
-                timeout=self.settings.timeout,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        )
+    async def _get_updates(self) -> tuple[tuple[Update, ...], list[dict]]:
+        poll = asyncio.ensure_future(self._fetch())
         stopping = asyncio.ensure_future(self.stopping.wait())
         await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if poll.done():

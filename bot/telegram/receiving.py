@@ -62,12 +62,14 @@ class Receiver:
     def attach(self, application: Application) -> None:
         self.bot = application.bot
 
-    def keep(self, updates: Sequence[Update]) -> int:
-        """Write the batch, then feed what was new; raises sqlite3.Error if it cannot write."""
+    def keep(self, updates: Sequence[Update], raw: Sequence[dict] | None = None) -> int:
+        """Write the batch (as Telegram sent it, when `raw` is given), then feed what was new;
+        raises sqlite3.Error if it cannot write."""
         if not updates:
             return 0
         by_id = {update.update_id: update for update in updates}
-        fresh = inbox.keep(self.store, [update.to_dict() for update in updates], self.clock())
+        payloads = raw if raw is not None else [update.to_dict() for update in updates]
+        fresh = inbox.keep(self.store, payloads, self.clock())
         self.watch.cleared()
         for update_id in fresh:
             self._feed(by_id[update_id])

@@ -16,6 +16,7 @@ import os
 import secrets
 import signal
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -77,8 +78,19 @@ def lock_database(database: Path) -> IO[str]:
     return handle
 
 
+# A SIGTERM that comes while the bot is still starting (before `serve` takes the signals
+# over) ends the start-up cleanly instead of killing the process half-way.
+EARLY_STOP = threading.Event()
+
+
+def _stop_early(signum: int, frame: object) -> None:
+    EARLY_STOP.set()
+
+
 def run_bot(config: Config, webhook: Webhook | None = None) -> int:
     """Run until interrupted; returns the exit code (2: fix the setup, 1: try later)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop_early)
     configure_logging(config.log_level, secrets=[config.token])
     try:
         lock = lock_database(config.database)
@@ -138,6 +150,8 @@ async def serve(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, poller.stop)
+        if EARLY_STOP.is_set():
+            poller.stop()
     await application.initialize()
     code = 0
     try:

@@ -153,3 +153,7 @@ def sorry() -> str:
 
 def search_here() -> str:
     return _("Send <code>/search words</code> here and I will search this group's answers.")
+
+
+def too_fast() -> str:
+    return _("Too many commands at once: I will answer again in a moment.")

@@ -161,7 +161,17 @@ def status(result: Status, failure: str | None, known: str | None = None) -> str
         return "\n".join(lines)
     lines.append(known)
     if result.answered:
-        lines.append(_("Answered: ") + escape(", ".join(result.answered)))
+        lines.append(_("Answered: ") + escape(capped(result.answered)))
     if result.not_answered:
-        lines.append(_("Not yet: ") + escape(", ".join(result.not_answered)))
+        lines.append(_("Not yet: ") + escape(capped(result.not_answered)))
     return "\n".join(lines)
+
+
+MAX_NAMES = 60  # a list of names in one reply; /status of a 500-member group stays readable
+
+
+def capped(names: tuple[str, ...] | list[str], limit: int = MAX_NAMES) -> str:
+    if len(names) <= limit:
+        return ", ".join(names)
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + _(" and {count} more").format(count=more)
