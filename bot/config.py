@@ -41,6 +41,7 @@ class Config:
     late_grace_minutes: int
     organizer_ids: frozenset[int]
     log_level: str
+    retention_days: int = 0  # 0: answers are kept until deleted (/forgetme, a new bot)
 
     @property
     def api_file_url(self) -> str:
@@ -55,7 +56,7 @@ SCHEMA: dict[str, dict[str, tuple[type, object]]] = {
         "token_env": (str, "TELEGRAM_BOT_TOKEN"),
         "api_base_url": (str, DEFAULT_API_BASE_URL),
     },
-    "storage": {"database": (str, "data/circle.db")},
+    "storage": {"database": (str, "data/circle.db"), "retention_days": (int, 0)},
     "content": {
         "directory": (str, "content"),
         "default_exchange": (str, "icl-tiananmen-2025"),
@@ -128,6 +129,11 @@ def load_config(
             f"{path}: circle.timezone {timezone!r} is not an IANA time zone "
             "(for example Europe/Berlin, America/New_York, UTC)"
         ) from None
+    retention = int(values["storage.retention_days"])  # type: ignore[call-overload]
+    if retention < 0:
+        raise ConfigError(
+            f"{path}: storage.retention_days must be 0 (keep) or a number of days, got {retention}"
+        )
     grace = int(values["circle.late_grace_minutes"])  # type: ignore[call-overload]
     if grace < 0:
         raise ConfigError(f"{path}: circle.late_grace_minutes must be 0 or more, got {grace}")
@@ -170,6 +176,7 @@ def load_config(
         late_grace_minutes=grace,
         organizer_ids=frozenset(ids),
         log_level=level,
+        retention_days=retention,
     )
 
 

@@ -24,7 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import reads
+from bot import reads, retention
 from bot.model import RUNNING, Circle, Refusal, load_active, load_circle
 from bot.schedule.timetable import (
     MISSED,
@@ -45,6 +45,7 @@ from bot.text import speaking
 log = logging.getLogger(__name__)
 
 PACED = ("reply", "prompt")
+RETENTION_EVERY = timedelta(days=1)
 NUDGE_BEFORE = timedelta(hours=2)  # private nudges without a /remind setting
 
 
@@ -91,8 +92,14 @@ class Timetable:
     # Arming --------------------------------------------------------------------------------
 
     async def start_up(self) -> None:
-        """Finish half-posted points, run or report what downtime missed, re-arm every circle."""
+        """Finish half-posted points, run or report what downtime missed, re-arm every circle;
+        apply the retention period now and daily."""
         data = self.data
+        if data.config.retention_days:
+            self.purge()
+            self.app.job_queue.run_repeating(
+                _retention_job, interval=RETENTION_EVERY, first=RETENTION_EVERY, name="retention"
+            )
         for plan in interrupted(data.store, data.exchanges, data.now()):
             log.info("chat=%s resuming point %s", plan.chat_id, plan.point_index + 1)
             with speaking(circle_language(data.store, data.exchanges, plan.chat_id)):
@@ -104,6 +111,11 @@ class Timetable:
                     await self.arm(circle.chat_id)
             except Exception:  # one broken circle must not keep the others unarmed
                 log.exception("chat=%s could not be re-armed", circle.chat_id)
+
+    def purge(self) -> None:
+        deleted = retention.purge(self.data.store, self.data.now(), self.data.config.retention_days)
+        if any(deleted.values()):
+            log.info("retention: deleted %s", ", ".join(f"{n} {k}" for k, n in deleted.items()))
 
     async def arm(self, chat_id: int, post_due: bool = True) -> None:
         """(Re)arm the circle's session, pacing and reminder jobs from the database; post the
@@ -286,6 +298,10 @@ class Timetable:
 
 def timetable(app: Application) -> Timetable:
     return app.bot_data.timetable  # type: ignore[attr-defined]
+
+
+async def _retention_job(context: CircleContext) -> None:
+    timetable(context.application).purge()
 
 
 @in_circle_language
