@@ -247,6 +247,11 @@ class Circles:
         action = ("set_reminder", minutes)
         return self._set(chat_id, now, actor, action, lambda s: s.set(remind_before=before))
 
+    def set_language(self, chat_id: int, language: str, now: datetime, actor: int | None) -> Result:
+        """Speak `language` (a catalog locale of bot/text) in this circle from now on."""
+        action = ("set_language", language)
+        return self._set(chat_id, now, actor, action, lambda s: s.set(language=language))
+
     # Helpers ------------------------------------------------------------------------------
 
     def _set(

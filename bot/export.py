@@ -24,6 +24,7 @@ from bot.model import SENT, Refusal
 from bot.polls import PollTally, run_polls
 from bot.store import Store, parse_iso
 from bot.text import circle as text
+from bot.text import minutes as minutes_text
 from bot.text.posts import answer_link
 
 
@@ -44,7 +45,7 @@ class MinutesAnswer:
         text = self.text or ""
         if self.media_kind:
             return f"[{self.media_kind}] {text}".strip()
-        return text or "(no text)"
+        return text or minutes_text.no_text()
 
 
 Answers = Iterator[tuple[int, MinutesAnswer]]

@@ -27,9 +27,11 @@ from bot.export import (
     iter_answers,
     load_minutes,
 )
-from bot.model import Refusal
+from bot.model import Refusal, load_circle
 from bot.polls import PollTally
 from bot.store import Store
+from bot.text import circle_language, current, speaking
+from bot.text import minutes as words
 
 # Accepted spellings -> canonical format name; the canonical name -> file extension.
 FORMATS = {
@@ -80,14 +82,24 @@ def write_minutes(
     with each answer). `run_number` None means the current run."""
     canonical = FORMATS.get(fmt.lower())
     if canonical is None:
-        return Refusal(f"Unknown format {fmt!r}: use md, html, csv or json.")
+        return Refusal(words.unknown_format(fmt))
     # One read transaction: the header and the streamed answers are the same snapshot.
     with store.transaction(write=False):
         loaded = load_minutes(store, exchanges or {}, chat_id, run_number)
         if isinstance(loaded, Refusal):
             return loaded
-        WRITERS[canonical](loaded, iter_answers(store, loaded), out)
+        # The minutes are the circle's record: in its language, whoever asks and from where.
+        with speaking(_language(store, exchanges or {}, chat_id)):
+            WRITERS[canonical](loaded, iter_answers(store, loaded), out)
     return loaded
+
+
+def _language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
+    circle = load_circle(store, chat_id)
+    if circle is None:
+        return current()
+    exchange = exchanges.get(circle.exchange_id)
+    return circle_language(circle.settings.language, exchange.language if exchange else None)
 
 
 def minutes(

@@ -12,6 +12,7 @@ from typing import TextIO
 from bot.exchange import paragraphs
 from bot.export import Answers, Minutes, MinutesAnswer, by_point
 from bot.polls import PollTally
+from bot.text import current
 from bot.text import minutes as text
 
 STYLE = """
@@ -66,7 +67,7 @@ def _head(minutes: Minutes) -> list[str]:
     title = e(text.title(minutes.exchange_title))
     return [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{current().replace("_", "-")}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -161,7 +162,7 @@ def _answer(answer: MinutesAnswer) -> str:
     media = ""
     if answer.media_kind:
         media = f'<span class="media">{a(text.media(answer.media_kind), answer.link)}</span> '
-    said = e(answer.text or "") if answer.text or answer.media_kind else e("(no text)")
+    said = e(answer.text or "") if answer.text or answer.media_kind else e(text.no_text())
     return (
         f'<div class="answer"><span class="who">{e(answer.author)}</span> · {when}{edited}'
         f'<p class="said">{media}{said}</p></div>'

@@ -114,7 +114,7 @@ def _answer(answer: MinutesAnswer) -> list[str]:
         lines.append(f"> {media} {md(first)}".rstrip())
         lines += quote("\n".join(rest)) if rest else []
     else:
-        lines += quote(said or "(no text)")
+        lines += quote(said or text.no_text())
     return lines
 
 

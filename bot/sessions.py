@@ -31,6 +31,7 @@ from bot.render import render_point
 from bot.schedule.timetable import MISSED, NOTHING, RUN, Due, claimable_slot, due_session, upcoming
 from bot.store import Store, iso
 from bot.text import circle as text
+from bot.text import circle_language, speaking
 
 Exchanges = Mapping[str, Exchange]
 
@@ -162,7 +163,9 @@ def interrupted(store: Store, exchanges: Exchanges, now: datetime) -> list[Deliv
             if exchange is None or circle.state != RUNNING:
                 continue
             began = circle.marks.session_visit == circle.visit
-            pending = delivery(store, circle, exchange, now, paced=True)
+            # Rendered now, for each circle in its own language (at start-up, outside updates).
+            with speaking(circle_language(circle.settings.language, exchange.language)):
+                pending = delivery(store, circle, exchange, now, paced=True)
             if pending is not None and (not pending.fresh or began):
                 found.append(pending)
     return found

@@ -1,4 +1,4 @@
-"""A circle's settings — schedule, pacing, holidays, reminder — typed, and stored as JSON.
+"""A circle's settings — schedule, pacing, holidays, reminder, language — typed, stored as JSON.
 
 Values are validated by the schedule language's parser before they are written (the commands
 parse, the engine stores the parsed value), and read back into the same types. A stored value
@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.schedule.language import Pacing, ScheduleError, format_holiday
 from bot.schedule.spec import Schedule
+from bot.text import LANGUAGES
 
 Holiday = tuple[date, date]
 
@@ -27,6 +28,9 @@ class Settings:
     pacing: Pacing = field(default_factory=Pacing)
     holidays: tuple[Holiday, ...] = ()
     remind_before: timedelta | None = None
+    # The circle's language as /language set it (a catalog locale of bot/text); None speaks
+    # the exchange's `language`.
+    language: str | None = None
     # An organizer set or cleared the schedule: the config's default schedule no longer applies.
     schedule_chosen: bool = False
     problems: tuple[str, ...] = ()
@@ -103,6 +107,7 @@ def to_json(settings: Settings) -> str:
             None if settings.remind_before is None else _minutes(settings.remind_before)
         ),
         "schedule_chosen": settings.schedule_chosen,
+        "language": settings.language,
     }
     data.update(settings.unreadable)
     return json.dumps(data, sort_keys=True)
@@ -138,6 +143,7 @@ def from_json(text: str | None) -> Settings:
         pacing=read("pacing", _pacing, Pacing()),
         holidays=read("holidays", _holidays, ()),
         remind_before=read("remind_before_minutes", _reminder, None),
+        language=read("language", _language, None),
         schedule_chosen=bool(data.get("schedule_chosen", False)),
         problems=tuple(problems),
         unreadable=tuple(unreadable),
@@ -160,6 +166,12 @@ def _holidays(items: list[list[str]]) -> tuple[Holiday, ...]:
             raise ValueError(f"{start}..{end} ends before it starts")
         holidays.append((first, last))
     return tuple(sorted(holidays))
+
+
+def _language(code: str) -> str:
+    if code not in LANGUAGES:
+        raise ValueError(f"no catalog for {code!r}")
+    return code
 
 
 def _reminder(minutes: int) -> timedelta:

@@ -18,6 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.text import schedule_errors as errors
+from bot.text import schedule_words as words
+
 
 class ScheduleError(ValueError):
     """A user-facing, one-line refusal of a /schedule, /holiday, /pace or /remind argument."""
@@ -57,10 +60,7 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
         for end, num in zip(ends, nums, strict=True):
             if num is None or len(ends) > 2:
                 bad = end if num is None else item
-                raise ScheduleError(
-                    f"'{bad}' is not a weekday (use mon, tue, … sun, ranges like mon-fri,"
-                    ' "weekdays" or "weekends"; e.g. "tue,thu 19:00").'
-                )
+                raise ScheduleError(errors.not_a_weekday(bad))
         first, last = nums[0], nums[-1]
         assert first is not None and last is not None
         days.update((first + k) % 7 for k in range((last - first) % 7 + 1))
@@ -71,7 +71,7 @@ def parse_time(text: str) -> tuple[int, int]:
     """``19:00`` / ``7:15`` → (hour, minute)."""
     m = _TIME_RE.fullmatch(text)
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise ScheduleError(f"{text} is not a time (use HH:MM, 00:00–23:59).")
+        raise ScheduleError(errors.not_a_time(text))
     return int(m[1]), int(m[2])
 
 
@@ -85,7 +85,7 @@ def parse_date(text: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise ScheduleError(f"'{text}' is not a date (use YYYY-MM-DD, e.g. 2026-12-01).") from None
+        raise ScheduleError(errors.not_a_date(text)) from None
 
 
 def is_date(text: str) -> bool:
@@ -109,10 +109,7 @@ def looks_like_timezone(text: str) -> bool:
 def resolve_timezone(text: str) -> str:
     name = known_timezone(text)
     if name is None:
-        raise ScheduleError(
-            f'Unknown timezone "{text}": use an IANA name like "Europe/Berlin" or'
-            ' "America/New_York".'
-        )
+        raise ScheduleError(errors.unknown_timezone(text))
     return name
 
 
@@ -183,12 +180,9 @@ def parse_duration(spec: str) -> timedelta:
     text = spec.strip().replace(" ", "")
     delta = _parse_offset(text)
     if delta is None:
-        raise ScheduleError(
-            f'Not a duration: "{spec.strip()}". Use minutes, hours or days like "90m", "2h"'
-            ' or "1d".'
-        )
+        raise ScheduleError(errors.not_a_duration(spec.strip()))
     if not timedelta(0) < delta <= MAX_OFFSET:
-        raise ScheduleError(f"{text} is out of range: use more than 0m and at most 30d.")
+        raise ScheduleError(errors.duration_out_of_range(text))
     return delta
 
 
@@ -205,15 +199,10 @@ def parse_holiday(spec: str) -> tuple[date, date]:
     text = re.sub(r"\s*(?:\.\.|\bto\b)\s*", "..", spec.strip().lower())
     parts = text.split("..")
     if len(parts) > 2 or not all(is_date(p) for p in parts):
-        raise ScheduleError(
-            f'Not a holiday: "{spec.strip()}". Use a date like "2026-12-24" or a range like'
-            ' "2026-12-21..2027-01-04".'
-        )
+        raise ScheduleError(errors.not_a_holiday(spec.strip()))
     start, end = parse_date(parts[0]), parse_date(parts[-1])
     if end < start:
-        raise ScheduleError(
-            f"The holiday ends ({end}) before it starts ({start}); write it as {end}..{start}."
-        )
+        raise ScheduleError(errors.holiday_backwards(str(start), str(end)))
     return start, end
 
 
@@ -245,12 +234,8 @@ class Pacing:
         return f"reply +{format_duration(self.reply)} prompt +{format_duration(self.prompt)}"
 
     def describe(self) -> str:
-        if self.spec == "off":
-            return "letter, reply and prompt all at once"
-        return (
-            f"letter at the session time, reply +{format_duration(self.reply)},"
-            f" prompt +{format_duration(self.prompt)}"
-        )
+        """In words, in the current language (bot/text/schedule_words.py)."""
+        return words.pacing(self.reply, self.prompt)
 
     def at(self, session: datetime, part: str, timezone: str) -> datetime:
         """When ``part`` goes out for a session at ``session`` (aware), in ``timezone``.
@@ -271,10 +256,7 @@ def parse_pace(spec: str) -> Pacing:
     tokens = spec.lower().split()
     if tokens == ["off"]:
         return Pacing()
-    bad = ScheduleError(
-        f'Not a pace: "{spec.strip()}". Try "reply +10m prompt +20m", "reply +2d prompt +3d"'
-        ' or "off".'
-    )
+    bad = ScheduleError(errors.not_a_pace(spec.strip()))
     offsets: dict[str, timedelta] = {}
     if not tokens or len(tokens) % 2:
         raise bad
@@ -283,13 +265,12 @@ def parse_pace(spec: str) -> Pacing:
         if part not in ("reply", "prompt") or part in offsets or delta is None:
             raise bad
         if delta > MAX_OFFSET:
-            raise ScheduleError(f"{part} +{text.lstrip('+')} is too late: at most +30d.")
+            raise ScheduleError(errors.pace_too_late(part, text.lstrip("+")))
         offsets[part] = delta
     reply = offsets.get("reply", timedelta(0))
     prompt = offsets.get("prompt", reply)
     if prompt < reply:
         raise ScheduleError(
-            f"The prompt (+{format_duration(prompt)}) can't come before the reply"
-            f' (+{format_duration(reply)}); e.g. "reply +2d prompt +3d".'
+            errors.prompt_before_reply(format_duration(prompt), format_duration(reply))
         )
     return Pacing(reply=reply, prompt=prompt)

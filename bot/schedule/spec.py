@@ -24,7 +24,6 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.schedule.language import (
-    DAY_NAMES,
     WEEKDAYS,
     ScheduleError,
     cron_weekdays,
@@ -40,18 +39,14 @@ from bot.schedule.language import (
     zone,
 )
 from bot.schedule.wallclock import WallClockCronTrigger
-from bot.text.dates import day
+from bot.text import schedule_errors as errors
+from bot.text import schedule_words as words
 
-FORMS = (
-    'Try "tue,thu 19:00", "daily 08:00", "every 2 days 20:00", "2026-12-01 19:00",'
-    ' a cron line like "0 19 * * 2", or "off".'
-)
 MIN_GAP = timedelta(hours=1)  # cron lines may not fire more often than this
 # Any fixed moment will do for checking a spec's shape (check_schedule): no clock is read.
 _CHECK_FROM = datetime(2000, 1, 3, tzinfo=UTC)
 _ALL_DAYS = tuple(range(7))
 _GROUP_SPECS = {_ALL_DAYS: "daily", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
-_GROUP_WORDS = {_ALL_DAYS: "every day", (0, 1, 2, 3, 4): "weekdays", (5, 6): "weekends"}
 
 
 @dataclass(frozen=True)
@@ -80,17 +75,19 @@ class Schedule:
         return f"{self.cron} {self.timezone}"
 
     def describe(self) -> str:
-        at, tz = format_time(self.hour, self.minute), self.timezone
+        """In words, in the current language (bot/text/schedule_words.py)."""
+        at = format_time(self.hour, self.minute)
         if self.kind == "weekly":
-            names = [DAY_NAMES[d] + "s" for d in self.days]
-            words = _GROUP_WORDS.get(self.days) or _join(names)
-            return f"{words} at {at} ({tz})"
-        if self.kind == "every":
-            return f"every {self.every_days} days at {at} from {self.start} ({tz})"
-        if self.kind == "once":
+            said = words.weekly(self.days, at)
+        elif self.kind == "every":
             assert self.start is not None
-            return f"once, on {day(self.start)} at {at} ({tz})"
-        return f"{_cron_words(self.cron) or 'cron ' + self.cron} ({tz})"
+            said = words.every(self.every_days, at, self.start)
+        elif self.kind == "once":
+            assert self.start is not None
+            said = words.once(self.start, at)
+        else:
+            said = _cron_words(self.cron) or words.cron(self.cron)
+        return words.in_zone(said, self.timezone)
 
     def trigger(self) -> BaseTrigger:
         """The APScheduler 3 trigger (``WallClockCronTrigger`` or ``DateTrigger``), built once
@@ -135,19 +132,13 @@ def _cron_words(cron: str) -> str | None:
     at = format_time(int(hour), int(minute))
     any_dom, any_dow = dom in ("*", "?"), dow in ("*", "?")
     if any_dom and any_dow:
-        return f"every day at {at}"
+        return words.weekly(_ALL_DAYS, at)
     if any_dom and not any(mark in dow for mark in "*-/"):
         days = tuple(sorted(WEEKDAYS.index(name) for name in cron_weekdays(dow).split(",")))
-        words = _GROUP_WORDS.get(days) or _join([DAY_NAMES[d] + "s" for d in days])
-        return f"{words} at {at}"
+        return words.weekly(days, at)
     if any_dow and all(item.isdigit() for item in dom.split(",")):
-        numbers = sorted({int(item) for item in dom.split(",")})
-        return f"on day {_join([str(n) for n in numbers])} of each month at {at}"
+        return words.monthly(sorted({int(item) for item in dom.split(",")}), at)
     return None
-
-
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _require_aware(moment: datetime) -> None:
@@ -198,7 +189,7 @@ def parse_schedule(spec: str, default_tz: str, now: datetime) -> Schedule | None
         assert isinstance(trigger, DateTrigger)
         if trigger.run_date.timestamp() <= now.timestamp():
             when = f"{schedule.start} {format_time(schedule.hour, schedule.minute)}"
-            raise ScheduleError(f"That time has passed: {when} ({schedule.timezone}).")
+            raise ScheduleError(errors.has_passed(when, schedule.timezone))
     if schedule.kind == "cron":
         _check_cron(schedule, now)
     return schedule
@@ -218,12 +209,9 @@ def check_schedule(spec: str, default_tz: str) -> None:
 def _check_cron(schedule: Schedule, now: datetime) -> None:
     runs = next_runs(schedule, now, count=6)
     if not runs:
-        raise ScheduleError(f'The cron line "{schedule.cron}" never fires.')
+        raise ScheduleError(errors.cron_never_fires(schedule.cron))
     if any(b - a < MIN_GAP for a, b in pairwise(runs)):
-        raise ScheduleError(
-            f'The cron line "{schedule.cron}" fires more than once an hour;'
-            ' pick fixed times, e.g. "0 19 * * 2".'
-        )
+        raise ScheduleError(errors.cron_too_often(schedule.cron))
 
 
 def load_schedule(spec: str) -> Schedule | None:
@@ -234,10 +222,10 @@ def load_schedule(spec: str) -> Schedule | None:
 def _parse(spec: str, default_tz: str, now: datetime | None) -> Schedule | None:
     tokens = re.sub(r"\s*([,-])\s*", r"\1", spec.strip()).split()
     if not tokens:
-        raise ScheduleError("No schedule given. " + FORMS)
+        raise ScheduleError(errors.no_schedule_given())
     if [t.lower() for t in tokens] == ["off"]:
         return None
-    generic = ScheduleError(f'Not a schedule: "{" ".join(tokens)}". {FORMS}')
+    generic = ScheduleError(errors.not_a_schedule(" ".join(tokens)))
     last = tokens[-1]
     tz = known_timezone(last) if len(tokens) > 1 else None
     if tz:
@@ -291,7 +279,7 @@ def _parse_every(
     else:
         raise generic
     if not 1 <= n <= 30:
-        raise ScheduleError(f'every {n} days: N must be 1 to 30, e.g. "every 2 days 20:00".')
+        raise ScheduleError(errors.every_out_of_range(n))
     if len(words) != 1:
         raise generic
     hour, minute = parse_time(words[0])
@@ -299,7 +287,7 @@ def _parse_every(
         return Schedule("weekly", tz, hour, minute, days=_ALL_DAYS)
     if anchor is None:
         if now is None:
-            raise ScheduleError(f'"every {n} days" needs a start: add "from YYYY-MM-DD".')
+            raise ScheduleError(errors.every_needs_start(n))
         daily = WallClockCronTrigger(hour=hour, minute=minute, timezone=zone(tz))
         anchor = daily.get_next_fire_time(None, now).date()
     return Schedule("every", tz, hour, minute, every_days=n, start=anchor)
@@ -313,13 +301,7 @@ def _parse_cron(fields: list[str], tz: str) -> Schedule:
         schedule = Schedule("cron", tz, cron=line)
         schedule.trigger()  # validates every field
     except (ValueError, TypeError) as exc:
-        raise ScheduleError(
-            f'Not a cron line: "{line}" ({exc}). Use minute hour day month weekday,'
-            ' e.g. "0 19 * * 2".'
-        ) from None
+        raise ScheduleError(errors.not_a_cron_line(line, str(exc))) from None
     if fields[2] not in ("*", "?") and fields[4] not in ("*", "?"):
-        raise ScheduleError(
-            "A cron line may limit the day of month or the weekday, not both"
-            ' (e.g. "0 19 1 * *" or "0 19 * * 2").'
-        )
+        raise ScheduleError(errors.cron_day_and_weekday())
     return schedule

@@ -44,6 +44,7 @@ from bot.telegram.acks import AckPolicy, AckQueue
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
+from bot.telegram.language import LanguageUpdateProcessor, choose_language
 from bot.telegram.ratelimit import Limits, PriorityRateLimiter
 from bot.telegram.receiving import DONE_GROUP, InboxQueue, Receiver
 from bot.telegram.storage_watch import StorageWatch
@@ -102,8 +103,10 @@ def build_application(
         # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
         # strict sliding windows, the circle's posts first (bot/telegram/ratelimit.py).
         .rate_limiter(PriorityRateLimiter(limits))
-        # Chats are handled concurrently, each chat's updates in order (bot/telegram/updates.py).
-        .concurrent_updates(PerChatUpdateProcessor())
+        # Chats are handled concurrently, each chat's updates in order (bot/telegram/updates.py),
+        # each update in a language of its own (bot/telegram/language.py): it starts in
+        # English and leaves the ContextVar of bot/text as it found it.
+        .concurrent_updates(LanguageUpdateProcessor(PerChatUpdateProcessor()))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -135,6 +138,8 @@ def build_application(
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
+    # Group -100 runs first: the update's language (the circle's, or a member's own in private).
+    application.add_handler(TypeHandler(Update, choose_language), group=-100)
     # Group -2: a member who floods commands gets one word, then silence (bot/throttle.py).
     application.add_handler(
         MessageHandler(new & filters.COMMAND, throttle.throttle), group=THROTTLE_GROUP

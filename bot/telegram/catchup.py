@@ -17,16 +17,22 @@ from bot.render import render_point
 from bot.telegram.answers import media_kind, message_text
 from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat, display_name, reply
+from bot.telegram.language import private_language
 from bot.text import console as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
 
 async def send_point(context: CircleContext, user_id: int, missed: Missed) -> None:
-    """The point's messages (not its poll) to the member privately, each recorded."""
+    """The point's messages (not its poll) to the member privately, each recorded; in the
+    member's own language when the bot has it, else the circle's."""
     assert missed.point_index is not None
-    store = context.bot_data.store
-    for outgoing in render_point(missed.exchange, missed.point_index):
+    data = context.bot_data
+    store = data.store
+    with speaking(private_language(data, user_id, missed.chat_id)):
+        outgoings = render_point(missed.exchange, missed.point_index)
+    for outgoing in outgoings:
         if outgoing.poll is not None:
             continue
         sent = await context.bot.send_message(user_id, outgoing.html)
@@ -43,7 +49,9 @@ async def start_catchup(context: CircleContext, user_id: int, chat_id: int) -> s
     if missed.point_index is None:
         return text.catchup_done()
     title = await chat_title(context, chat_id)
-    await context.bot.send_message(user_id, text.catchup_heading(missed.count, title))
+    with speaking(private_language(data, user_id, chat_id)):
+        heading = text.catchup_heading(missed.count, title)
+    await context.bot.send_message(user_id, heading)
     await send_point(context, user_id, missed)
     console.open_private(data.store, user_id, context.now())
     return None
@@ -102,9 +110,11 @@ async def on_private_reply(update: Update, context: CircleContext) -> bool:
     following = catchup.next_missed(
         data.store, data.exchanges, chat_id, user_id, answer.point_index
     )
+    with speaking(private_language(data, user_id, chat_id)):
+        done, following_text = text.catchup_done(), text.catchup_next()
     if isinstance(following, Refusal) or following.point_index is None:
-        await reply(message, text.catchup_done())
+        await reply(message, done)
         return True
-    await reply(message, text.catchup_next())
+    await reply(message, following_text)
     await send_point(context, user_id, following)
     return True

@@ -22,6 +22,7 @@ from bot.telegram import (
     console,
     export_command,
     insight,
+    language_command,
     members,
     nudges,
     organizer,
@@ -30,6 +31,7 @@ from bot.telegram import (
 from bot.telegram.console import organized_chats
 from bot.telegram.context import CircleContext, Handler, reply
 from bot.telegram.permissions import is_organizer
+from bot.text import CODES, speaking
 from bot.text import members as member_text
 from bot.text import points as point_text
 from bot.text.commands import DESCRIPTIONS, private_help
@@ -93,6 +95,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("console", console.console_command, ORGANIZERS, anywhere=True),
     Command("stats", insight.stats, ORGANIZERS, anywhere=True),
     Command("search", insight.search, ORGANIZERS, anywhere=True),
+    Command("language", language_command.language, ORGANIZERS, anywhere=True),
 )
 
 
@@ -109,13 +112,26 @@ def help_text(organizer: bool = True) -> str:
 
 
 async def publish(bot: Bot) -> None:
-    """Member commands for every group, all of them for administrators, /help in private."""
+    """Member commands for every group, all of them for administrators, /help in private: in
+    English for everyone, and translated for each `language_code` the bot has a catalog for.
+    Command names are the same in every language."""
+    for locale, code in CODES.items():
+        with speaking(locale):
+            await _publish(bot, "" if code == "en" else code)
+
+
+async def _publish(bot: Bot, code: str) -> None:
+    language_code = code or None
     member_menu = [BotCommand(c.name, c.description()) for c in COMMANDS if c.audience == MEMBERS]
     organizer_menu = [
         BotCommand(c.name, c.description()) for c in COMMANDS if c.audience == ORGANIZERS
     ]
-    await bot.set_my_commands(member_menu, scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands([BotCommand("help", private_help())])
     await bot.set_my_commands(
-        organizer_menu + member_menu, scope=BotCommandScopeAllChatAdministrators()
+        member_menu, scope=BotCommandScopeAllGroupChats(), language_code=language_code
+    )
+    await bot.set_my_commands([BotCommand("help", private_help())], language_code=language_code)
+    await bot.set_my_commands(
+        organizer_menu + member_menu,
+        scope=BotCommandScopeAllChatAdministrators(),
+        language_code=language_code,
     )

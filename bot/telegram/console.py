@@ -6,6 +6,9 @@ not again for a few minutes), finds the group the command is about (the group it
 or in private the group chosen with an inline keyboard and remembered) and puts a `Target` on
 `context.target`: handlers use `target.chat_id` and `await target.reply(...)` and never care
 where the command came from. The decisions are bot/console.py's.
+
+The handler runs in the language of where its replies go (`Target.speak`): the organizer's own
+Telegram language (else the circle's) when the route is private, the circle's in the group.
 """
 
 from __future__ import annotations
@@ -14,14 +17,22 @@ import functools
 import logging
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReactionTypeEmoji, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReactionTypeEmoji,
+    Update,
+    User,
+)
 from telegram.error import Forbidden, TelegramError
 
 from bot import console
 from bot.telegram.context import CircleContext, Handler, reply
+from bot.telegram.language import circle_language, member_language
 from bot.telegram.permissions import is_organizer, organizes
+from bot.text import DEFAULT, fit, set_language
 from bot.text import console as text
-from bot.text import fit
 from bot.text import members as member_text
 
 log = logging.getLogger(__name__)
@@ -51,6 +62,34 @@ class Target:
     route: str
     context: CircleContext
     reacted: bool = field(default=False)
+    # The circle's language, and the organizer's own when the bot has a catalog for it.
+    group_language: str = DEFAULT
+    own_language: str | None = None
+
+    @classmethod
+    def made(
+        cls, chat_id: int, message: Message, user: User | None, route: str, context: CircleContext
+    ) -> Target:
+        """The target of a command, its handler speaking the language of where replies go."""
+        target = cls(chat_id, message, user and user.id, route, context)
+        target.own_language = member_language(user, "") or None
+        target.relearn()
+        return target
+
+    def relearn(self) -> None:
+        """The circle changed (/circle_start, /restart): speak its language from now on."""
+        data = self.context.bot_data
+        self.group_language = circle_language(data.store, data.exchanges, self.chat_id)
+        self.speak()
+
+    @property
+    def private_language(self) -> str:
+        return self.own_language or self.group_language
+
+    def speak(self) -> None:
+        """The rest of the handler speaks the language of where its replies go."""
+        private = self.route == console.PRIVATE and self.user_id is not None
+        set_language(self.private_language if private else self.group_language)
 
     @property
     def in_private(self) -> bool:
@@ -144,7 +183,7 @@ def organizers_only(handler: Handler) -> Handler:
                 return
             known = user is not None and console.has_private(store, user.id)
             route = console.reply_route(False, known)
-            context.target = Target(message.chat_id, message, user and user.id, route, context)
+            context.target = Target.made(message.chat_id, message, user, route, context)
             await handler(update, context)
             return
         if user is None:
@@ -156,7 +195,7 @@ def organizers_only(handler: Handler) -> Handler:
             context.bot_data.console_pending[user.id] = (handler, list(context.args or []))
             await ask_for_group(message, context, organized)
             return
-        context.target = Target(chat_id, message, user.id, console.PRIVATE, context)
+        context.target = Target.made(chat_id, message, user, console.PRIVATE, context)
         await handler(update, context)
 
     checked.inner = handler  # type: ignore[attr-defined]
@@ -208,5 +247,6 @@ async def choose_button(update: Update, context: CircleContext) -> None:
     if pending is not None and query.message is not None:
         handler, args = pending
         context.args = args
-        context.target = Target(chat_id, query.message, user_id, console.PRIVATE, context)
+        target = Target.made(chat_id, query.message, query.from_user, console.PRIVATE, context)
+        context.target = target
         await handler(update, context)

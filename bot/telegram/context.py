@@ -45,6 +45,9 @@ class BotData:
         self.refused: dict[tuple[int, int], datetime] = {}
         self.console_pending: dict[int, tuple[Any, list[str]]] = {}
         self.confirmations: dict[str, Any] = {}
+        # Each member's own language (a catalog locale) from their last update's
+        # `language_code`: private messages sent by jobs speak it (bot/telegram/language.py).
+        self.languages: dict[int, str] = {}
 
     @property
     def store(self) -> Store:

@@ -18,7 +18,9 @@ from bot.minutes_format import filename, normalize_format, write_minutes
 from bot.model import Refusal
 from bot.telegram.console import chat_title, organizers_only
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
+from bot.telegram.language import private_language
 from bot.text import export as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +58,16 @@ async def send_minutes(
             return minutes
         spooled.seek(0)
         title = await chat_title(context, chat_id)
+        # The minutes are the circle's record, in its language (write_minutes); the caption is
+        # a private message, in the organizer's own language when the bot has it.
+        with speaking(private_language(data, user_id, chat_id)):
+            caption = text.caption(minutes.exchange_title, minutes.run_number, title)
         try:
             await context.bot.send_document(
                 user_id,
                 document=spooled.read(),
                 filename=filename(minutes, fmt),
-                caption=text.caption(minutes.exchange_title, minutes.run_number, title),
+                caption=caption,
             )
         except Forbidden:
             return None

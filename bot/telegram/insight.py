@@ -16,7 +16,9 @@ from bot.stats import circle_stats
 from bot.stats_chart import chart_png
 from bot.telegram.console import organizers_only
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
+from bot.telegram.language import private_language
 from bot.text import insight as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,15 @@ async def send_stats(context: CircleContext, user_id: int, chat_id: int) -> Refu
     result = circle_stats(data.store, data.exchanges, chat_id)
     if isinstance(result, Refusal):
         return result
-    # Drawing takes a moment (and the first import of matplotlib longer): off the event loop.
-    png = await asyncio.to_thread(chart_png, result)
+    # Private messages: in the organizer's own language when the bot has it, else the circle's.
+    with speaking(private_language(data, user_id, chat_id)):
+        # Drawing takes a moment (and the first import of matplotlib longer): off the event
+        # loop; to_thread copies the context, the language included.
+        png = await asyncio.to_thread(chart_png, result)
+        report, caption = escape(text.stats_report(result)), text.stats_caption()
     try:
-        await context.bot.send_message(user_id, escape(text.stats_report(result)))
-        await context.bot.send_photo(user_id, photo=png, caption=text.stats_caption())
+        await context.bot.send_message(user_id, report)
+        await context.bot.send_photo(user_id, photo=png, caption=caption)
     except Forbidden:
         return False
     log.info("chat=%s user=%s got the stats", chat_id, user_id)
@@ -70,8 +76,10 @@ async def search(update: Update, context: CircleContext) -> None:
     if isinstance(hits, Refusal):
         await target.reply(escape(hits.message))
         return
+    with speaking(target.private_language):  # the hits go privately
+        found = text.hits_html(hits, words)
     try:
-        await context.bot.send_message(target.user_id, text.hits_html(hits, words))
+        await context.bot.send_message(target.user_id, found)
     except Forbidden:
         await ask_for_private_chat(target.message, context, "search", target.chat_id)
         return

@@ -16,8 +16,10 @@ from bot.render import split_text, utf16_len
 from bot.telegram.answers import answered
 from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
+from bot.telegram.language import private_language
 from bot.text import console as console_text
 from bot.text import members as text
+from bot.text import speaking
 from bot.text.posts import answer_link
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,7 @@ async def mine(update: Update, context: CircleContext) -> None:
         await reply(message, text.anonymous())
         return
     try:
-        await send_mine(context, user.id, message.chat_id, message.chat.title or "this group")
+        await send_mine(context, user.id, message.chat_id, message.chat.title or "")
     except Forbidden:
         await ask_for_private_chat(message, context, "mine", message.chat_id)
         return
@@ -144,8 +146,12 @@ async def mine(update: Update, context: CircleContext) -> None:
 
 async def send_mine(context: CircleContext, user_id: int, chat_id: int, title: str) -> None:
     """The member's answers in that group, to their private chat (Forbidden without one)."""
-    given = reads.member_answers(context.bot_data.store, chat_id, user_id)
-    for chunk in _chunks(_format_answers(title, given)):
+    data = context.bot_data
+    given = reads.member_answers(data.store, chat_id, user_id)
+    # A private message: in the member's own language when the bot has it, else the circle's.
+    with speaking(private_language(data, user_id, chat_id)):
+        chunks = _chunks(_format_answers(title or text.this_group(), given))
+    for chunk in chunks:
         await context.bot.send_message(user_id, chunk)
     console.open_private(context.bot_data.store, user_id, context.now())
 

@@ -13,7 +13,9 @@ from bot import participation, reads
 from bot.model import Refusal
 from bot.telegram.console import ACK, chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat
+from bot.telegram.language import private_language
 from bot.text import console as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,11 @@ async def send_nudges(context: CircleContext, chat_id: int, kind: str) -> int:
     title = await chat_title(context, chat_id)
     sent = 0
     for user_id in users:
+        # A private message: the member's own language when the bot has it, else the circle's.
+        with speaking(private_language(data, user_id, chat_id)):
+            nudge = text.nudge(number, title)
         try:
-            await context.bot.send_message(user_id, text.nudge(number, title))
+            await context.bot.send_message(user_id, nudge)
             sent += 1
         except TelegramError as error:  # a blocked member must not stop the others' reminders
             log.info("chat=%s no nudge for user=%s: %s", chat_id, user_id, error)
@@ -60,7 +65,10 @@ async def nudgeme(update: Update, context: CircleContext) -> None:
 async def nudgeme_button(update: Update, context: CircleContext) -> None:
     """The button under a point's prompt: opt in (pressing again keeps it on)."""
     query = update.callback_query
-    await query.answer(text.nudgeme_on(query.message.chat.title or ""), show_alert=False)
+    # Only the member who pressed sees the answer: in their own language when the bot has it.
+    with speaking(private_language(context.bot_data, query.from_user.id, query.message.chat.id)):
+        said = text.nudgeme_on(query.message.chat.title or "")
+    await query.answer(said, show_alert=False)
     await _set(update, context, query.message.chat.id, True, quiet=True)
 
 
@@ -74,7 +82,8 @@ async def _set(
         return
     message = update.effective_message
     title = message.chat.title or ""
-    confirmation = text.nudgeme_on(title) if on else text.nudgeme_off()
+    with speaking(private_language(context.bot_data, user.id, chat_id)):  # a private message
+        confirmation = text.nudgeme_on(title) if on else text.nudgeme_off()
     try:
         await context.bot.send_message(user.id, confirmation)
     except TelegramError:

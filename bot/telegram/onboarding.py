@@ -17,6 +17,7 @@ from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, reply
 from bot.telegram.export_command import send_minutes
 from bot.telegram.insight import send_stats
+from bot.telegram.language import speak_about
 from bot.telegram.members import send_mine
 from bot.telegram.organizer import status_text
 from bot.telegram.permissions import organizes
@@ -72,6 +73,7 @@ async def private_start(update: Update, context: CircleContext) -> None:
         await private_hello(update, context)
         return
     chat_id, purpose = link.chat_id, link.purpose
+    speak_about(context, chat_id, user)  # the member's own language, else that circle's
     if purpose == "mine":
         await send_mine(context, user.id, chat_id, await chat_title(context, chat_id))
     elif purpose == "catchup":

@@ -20,11 +20,13 @@ from bot.sessions import open_session
 from bot.telegram import polls, sending
 from bot.telegram.console import Target, organizers_only
 from bot.telegram.context import CircleContext
+from bot.telegram.language import speak_about
 from bot.telegram.nudges import send_nudges
 from bot.telegram.permissions import administrators
 from bot.telegram.timetable import timetable
 from bot.text import circle as circle_text
 from bot.text import console as console_text
+from bot.text import current, speaking
 from bot.text import members as member_text
 from bot.text import organizer as text
 from bot.text import points as point_text
@@ -35,7 +37,7 @@ async def _takes_no_argument(target: Target, context: CircleContext, command: st
     """Refuse `/skip 3` and the like in one line rather than run the command regardless."""
     if not context.args:
         return False
-    hint = text.SKIP_HINT if command == "skip" else ""
+    hint = text.skip_hint() if command == "skip" else ""
     await target.reply(member_text.takes_no_argument(command, hint))
     return True
 
@@ -59,6 +61,7 @@ async def circle_start(update: Update, context: CircleContext) -> None:
     if isinstance(result, Refusal):
         await target.reply(escape(result.message))
         return
+    target.relearn()  # a new circle: its exchange's language
     exchange = context.circles.exchanges[result.exchange_id]
     started = text.started(exchange.title, len(exchange.points), result.run_number)
     sources = point_text.sources(exchange)
@@ -215,6 +218,8 @@ async def confirm_button(update: Update, context: CircleContext) -> None:
         await query.answer(console_text.confirm_expired(), show_alert=True)
         return
     user_id, chat_id, action, exchange_id = asked
+    private = query.message is not None and query.message.chat.type == query.message.chat.PRIVATE
+    speak_about(context, chat_id, query.from_user if private else None)
     if query.from_user.id != user_id:
         await query.answer(console_text.confirm_not_yours(), show_alert=True)
         return
@@ -226,13 +231,13 @@ async def confirm_button(update: Update, context: CircleContext) -> None:
     now, app = context.now(), context.application
     if action == "stop":
         result = context.circles.stop(chat_id, now, user_id)
-        done = text.stopped()
     else:
         result = context.circles.restart(chat_id, now, user_id, exchange_id)
-        done = "" if isinstance(result, Refusal) else text.restarted(result.run_number)
     if isinstance(result, Refusal):
         await query.edit_message_text(escape(result.message))
         return
+    speak_about(context, chat_id, query.from_user if private else None)  # a new exchange's
+    done = text.stopped() if action == "stop" else text.restarted(result.run_number)
     sending.cancel_retry(app, chat_id)
     await polls.stop_stale(app, chat_id)
     if action == "stop":
@@ -242,18 +247,23 @@ async def confirm_button(update: Update, context: CircleContext) -> None:
     await query.edit_message_text(done)
 
 
-async def status_text(context: CircleContext, chat_id: int) -> tuple[str, str] | str:
-    """/status with names, and the same without them for the group; or a refusal's text."""
+async def status_text(
+    context: CircleContext, chat_id: int, private: str | None = None, group: str | None = None
+) -> tuple[str, str] | str:
+    """/status with names (in the `private` language: it is sent privately), and the same
+    without them for the group (in the `group` language); or a refusal's text."""
     data = context.bot_data
     organizers = await administrators(context.bot, chat_id) | set(context.config.organizer_ids)
     result = reads.status(data.store, data.exchanges, chat_id, context.now(), organizers)
     if isinstance(result, Refusal):
         return escape(result.message)
     failure = sending.last_failure(data, chat_id)
-    known = console_text.members_known(result.known, result.source)
-    full = text.status(result, failure, known)
-    short = text.status(result, failure, None)
-    short += "\n" + console_text.status_in_group(len(result.answered), result.known)
+    with speaking(private or current()):
+        known = console_text.members_known(result.known, result.source)
+        full = text.status(result, failure, known)
+    with speaking(group or current()):
+        short = text.status(result, failure, None)
+        short += "\n" + console_text.status_in_group(len(result.answered), result.known)
     return full, short
 
 
@@ -263,7 +273,8 @@ async def status(update: Update, context: CircleContext) -> None:
     target = context.target
     if await _takes_no_argument(target, context, "status"):
         return
-    texts = await status_text(context, target.chat_id)
+    languages = target.private_language, target.group_language
+    texts = await status_text(context, target.chat_id, *languages)
     if isinstance(texts, str):
         await target.reply(texts)
         return

@@ -19,6 +19,7 @@ from bot.posting import Delivery, abandon_post, begin_post, record_post
 from bot.render import Outgoing
 from bot.telegram.nudges import nudge_button
 from bot.telegram.ratelimit import Priority
+from bot.text import organizer as organizer_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ async def deliver(
         except (Forbidden, BadRequest) as error:
             abandon_post(store, plan, outgoing)
             log.error("chat=%s key=%s refused by Telegram: %s", plan.chat_id, outgoing.key, error)
-            return PostResult(plan.chat_id, posted, error=f"Telegram refused the message: {error}")
+            return PostResult(plan.chat_id, posted, error=organizer_text.refused(str(error)))
         except NetworkError as error:
             # Timed out or connection lost: the message may or may not have arrived. The
             # 'sending' row stays, so the next attempt resends it (at-least-once).

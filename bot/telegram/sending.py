@@ -18,6 +18,7 @@ from bot.model import load_circle
 from bot.posting import Delivery
 from bot.sessions import delivery_now
 from bot.telegram.context import BotData, CircleContext
+from bot.telegram.language import in_circle_language
 from bot.telegram.posting import PostResult, deliver
 from bot.telegram.ratelimit import Priority
 from bot.text.dates import when
@@ -61,6 +62,7 @@ async def deliver_and_retry(app: Application, plan: Delivery) -> PostResult:
     return result
 
 
+@in_circle_language
 async def _retry_job(context: CircleContext) -> None:
     job = context.job
     retry: Retry = job.data

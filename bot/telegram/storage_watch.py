@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.telegram.language import circle_language
+from bot.text import DEFAULT, speaking
 from bot.text import operations as text
 
 log = logging.getLogger(__name__)
@@ -71,18 +73,34 @@ class StorageWatch:
         assert self.application is not None
         data = self.application.bot_data
         bot = self.application.bot
-        people = set(data.config.organizer_ids)
+        # Each person -> a circle they organize, whose language they read when the bot has not
+        # seen their own (reading the database may still work while writing does not).
+        people: dict[int, int | None] = dict.fromkeys(data.config.organizer_ids)
         for chat_id in _circle_chats(data):
             try:
                 admins = await bot.get_chat_administrators(chat_id)
             except TelegramError:
                 continue
-            people.update(admin.user.id for admin in admins if not admin.user.is_bot)
-        for user_id in sorted(people):
+            for admin in admins:
+                if not admin.user.is_bot and people.get(admin.user.id) is None:
+                    people[admin.user.id] = chat_id
+        for user_id, chat_id in sorted(people.items()):
+            with speaking(_language(data, user_id, chat_id)):
+                notice = text.storage_fault(error)
             try:
-                await bot.send_message(user_id, text.storage_fault(error))
+                await bot.send_message(user_id, notice)
             except TelegramError as problem:  # never opened a private chat: nothing to do
                 log.info("storage notice not delivered to user=%s: %s", user_id, problem)
+
+
+def _language(data, user_id: int, chat_id: int | None) -> str:
+    own = data.languages.get(user_id)
+    if own or chat_id is None:
+        return own or DEFAULT
+    try:
+        return circle_language(data.store, data.exchanges, chat_id)
+    except sqlite3.Error:
+        return DEFAULT
 
 
 def _circle_chats(data) -> Iterable[int]:

@@ -37,8 +37,10 @@ from bot.schedule.timetable import (
 from bot.sessions import SessionPlan, delivery_now, interrupted, run_due
 from bot.telegram import polls, sending
 from bot.telegram.context import BotData, CircleContext
+from bot.telegram.language import circle_language, in_circle_language
 from bot.telegram.nudges import AUTO, send_nudges
 from bot.text import posts as text
+from bot.text import speaking
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +102,13 @@ class Timetable:
             )
         for plan in interrupted(data.store, data.exchanges, data.now()):
             log.info("chat=%s resuming point %s", plan.chat_id, plan.point_index + 1)
-            await sending.deliver_and_retry(self.app, plan)
+            with speaking(circle_language(data.store, data.exchanges, plan.chat_id)):
+                await sending.deliver_and_retry(self.app, plan)  # a refusal's words
         for circle in load_active(data.store):
             try:
-                await self.on_slot(circle.chat_id, restarted=True)
-                await self.arm(circle.chat_id)
+                with speaking(circle_language(data.store, data.exchanges, circle.chat_id)):
+                    await self.on_slot(circle.chat_id, restarted=True)
+                    await self.arm(circle.chat_id)
             except Exception:  # one broken circle must not keep the others unarmed
                 log.exception("chat=%s could not be re-armed", circle.chat_id)
 
@@ -300,14 +304,17 @@ async def _retention_job(context: CircleContext) -> None:
     timetable(context.application).purge()
 
 
+@in_circle_language
 async def _session_job(context: CircleContext) -> None:
     await timetable(context.application).on_slot(context.job.chat_id, restarted=False)
 
 
+@in_circle_language
 async def _pace_job(context: CircleContext) -> None:
     await timetable(context.application).on_pace(context.job.chat_id, context.job.data)
 
 
+@in_circle_language
 async def _nudge_job(context: CircleContext) -> None:
     """Private reminders to opted-in members without an answer, then the next nudge."""
     await send_nudges(context, context.job.chat_id, AUTO)
@@ -317,5 +324,6 @@ async def _nudge_job(context: CircleContext) -> None:
         table.arm_nudge(circle, max(table.data.now(), context.job.data))
 
 
+@in_circle_language
 async def _remind_job(context: CircleContext) -> None:
     await timetable(context.application).on_reminder(context.job.chat_id, context.job.data)

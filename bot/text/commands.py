@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "console": lambda: _("Choose the group your private commands steer"),
     "stats": lambda: _("Answers per point and member, with a chart, sent privately"),
     "search": lambda: _("Search the answers, results sent privately: /search words"),
+    "language": lambda: _("The circle's language: /language de"),
 }
 
 

@@ -26,11 +26,12 @@ def stats_report(stats: Stats) -> str:
     if not stats.points:
         lines.append(_("  no point posted yet"))
     for point in stats.points:
+        # "{count} member" only ever follows "from" (German dative, Russian genitive).
         members = ngettext("{count} member", "{count} members", point.members)
-        lines.append(
-            f"  {point.number}. {point.title}: {_count(point.answers)}, "
-            + members.format(count=point.members)
+        given = _("{answers} from {members}").format(
+            answers=_count(point.answers), members=members.format(count=point.members)
         )
+        lines.append(f"  {point.number}. {point.title}: {given}")
     lines += ["", _("Answers per member:")]
     if not stats.members:
         lines.append(_("  nobody has answered yet"))

@@ -92,6 +92,10 @@ def mine_answer_heading(
     return text + (_(" (edited)") if edited else "")
 
 
+def this_group() -> str:
+    return _("this group")
+
+
 def continued() -> str:
     return _("<i>(continued)</i>")
 

@@ -145,3 +145,11 @@ def media(kind: str) -> str:
 
 def message_link() -> str:
     return _("message")
+
+
+def no_text() -> str:
+    return _("(no text)")
+
+
+def unknown_format(name: str) -> str:
+    return _("Unknown format {name!r}: use md, html, csv or json.").format(name=name)

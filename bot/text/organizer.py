@@ -7,9 +7,33 @@ from html import escape
 
 from bot.reads import NextPost, Status
 from bot.text import _
-from bot.text.dates import when
+from bot.text.dates import clock, when
 
-SKIP_HINT = "; to jump to a point use <code>/goto 3</code>"
+
+def skip_hint() -> str:
+    return _("; to jump to a point use <code>/goto 3</code>")
+
+
+def state_name(state: str) -> str:
+    """A circle's state as /status shows it."""
+    names = {
+        "running": _("running"),
+        "paused": _("paused"),
+        "finished": _("finished"),
+        "stopped": _("stopped"),
+    }
+    return names.get(state, state)
+
+
+def part_name(part: str) -> str:
+    """A point's part as in "the reply at Tue 1 Dec 2026 19:10"."""
+    names = {"letter": _("the letter"), "reply": _("the reply"), "prompt": _("the prompt")}
+    return names.get(part, part)
+
+
+def refused(error: str) -> str:
+    """What Telegram said when it refused a post (shown by /next and /status)."""
+    return _("Telegram refused the message: {error}").format(error=error)
 
 
 def goto_usage() -> str:
@@ -83,7 +107,7 @@ def post_problem(error: str | None, retry_after: float | None) -> str:
 
 
 def counts_as(slot: datetime, today: bool) -> str:
-    named = f"{slot:%H:%M}" if today else when(slot)
+    named = clock(slot) if today else when(slot)
     return _("This counts as the {slot} session: it will not post another point.").format(
         slot=named
     )
@@ -99,7 +123,7 @@ def next_post(next_post: NextPost, timezone: str) -> str:
             return _("none while paused: /resume, then /next posts")
         return _("{session} — paused: nothing is posted until /resume").format(session=session)
     if kind == "part" and next_post.at is not None:
-        part = _("the {part} at {when}").format(part=next_post.part, when=when(next_post.at))
+        part = _("{part} at {when}").format(part=part_name(next_post.part), when=when(next_post.at))
         return part + (_("; then {session}").format(session=session) if session else "")
     if kind == "session" and next_post.at is not None:
         return f"{when(next_post.at)} ({timezone})"
@@ -116,7 +140,7 @@ def status(result: Status, failure: str | None, known: str | None = None) -> str
         _("Point {number}/{count}: {title}").format(
             number=result.point_number, count=result.point_count, title=escape(result.point_title)
         ),
-        _("State: {state}").format(state=result.state)
+        _("State: {state}").format(state=state_name(result.state))
         + (_(" (point not posted yet)") if not_posted else ""),
         _("Next scheduled post: {next}").format(
             next=escape(next_post(result.next_post, result.timezone))

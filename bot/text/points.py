@@ -7,6 +7,7 @@ from html import escape
 
 from bot.exchange import Exchange, Requote
 from bot.text import _
+from bot.text.dates import joined
 
 
 def heading(number: int, count: int, title: str) -> str:
@@ -28,7 +29,7 @@ def reply_intro(author: str, again: Requote | None) -> str:
 def requoted(again: Requote) -> str:
     """ "again, from point 1", "again, from points 1 and 3", "partly again, from point 9"."""
     numbers = [str(number) for number in again.points]
-    listed = " and ".join([", ".join(numbers[:-1]), numbers[-1]] if numbers[:-1] else numbers)
+    listed = joined(numbers)
     if again.whole:
         if len(numbers) > 1:
             return _("again, from points {list}").format(list=listed)

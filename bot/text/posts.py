@@ -8,9 +8,8 @@ from html import escape
 
 from bot.polls import PollTally
 from bot.reads import Digest
-from bot.schedule.language import format_duration
 from bot.text import _, ngettext
-from bot.text.dates import short_day, when
+from bot.text.dates import clock, duration, short_day, when
 
 MAX_NAMES = 12
 MAX_LINKS = 10
@@ -103,13 +102,13 @@ def finished(exchange_title: str | None) -> str:
 
 
 def posting_late(slot: datetime) -> str:
-    return _("Posting the {time} session late: the bot was offline.").format(time=f"{slot:%H:%M}")
+    return _("Posting the {time} session late: the bot was offline.").format(time=clock(slot))
 
 
 def missed(slot: datetime, following: datetime | None, restarted: bool) -> str:
     if following is not None:
         then = _("the next session is {day} {time}").format(
-            day=short_day(following), time=f"{following:%H:%M}"
+            day=short_day(following), time=clock(following)
         )
     else:
         then = _("there is no further session: post with /next")
@@ -117,7 +116,7 @@ def missed(slot: datetime, following: datetime | None, restarted: bool) -> str:
         text = _("The bot was offline at {time} {day}; {then}.")
     else:
         text = _("The bot was held up at {time} {day}; {then}.")
-    return text.format(time=f"{slot:%H:%M}", day=short_day(slot), then=then)
+    return text.format(time=clock(slot), day=short_day(slot), then=then)
 
 
 def default_schedule(description: str, first: datetime | None) -> str:
@@ -136,4 +135,4 @@ def reminder(point_number: int, left: timedelta, answered: int) -> str:
         ).format(count=answered)
     return _(
         "⏰ Point {number} closes in {left}: {so_far}. Reply to the point's messages to answer."
-    ).format(number=point_number, left=format_duration(left), so_far=so_far)
+    ).format(number=point_number, left=duration(left), so_far=so_far)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from html import escape
 
-from bot.schedule.language import format_duration
 from bot.text import _
-from bot.text.dates import when
+from bot.text.dates import duration, when
 
 EXAMPLE = "<code>/schedule tue,thu 19:00</code>"
 
@@ -22,8 +21,10 @@ def next_sessions(has_schedule: bool, runs: list[datetime], timezone: str, state
     lines += [f"• {when(run)}" for run in runs]
     if state == "paused":
         lines.append(_("The circle is paused: nothing is posted until /resume."))
-    elif state in ("finished", "stopped"):
-        lines.append(_("The circle has {state}: /restart begins a new run.").format(state=state))
+    elif state == "finished":
+        lines.append(_("The circle has finished: /restart begins a new run."))
+    elif state == "stopped":
+        lines.append(_("The circle has stopped: /restart begins a new run."))
     return "\n".join(lines)
 
 
@@ -48,7 +49,7 @@ def holidays_line(holidays: list[str]) -> str:
 
 
 def reminder_line(before: timedelta) -> str:
-    return _("Reminder: {before} before each session.").format(before=format_duration(before))
+    return _("Reminder: {before} before each session.").format(before=duration(before))
 
 
 def problem_line(problem: str) -> str:
@@ -72,7 +73,7 @@ def pace_gap_warning(gap: timedelta) -> str:
     return _(
         "⚠️ Sessions are as little as {gap} apart: when the next session comes before the "
         "prompt, it posts the rest of the point instead of the next one."
-    ).format(gap=format_duration(gap))
+    ).format(gap=duration(gap))
 
 
 def holidays_shown(holidays: list[str]) -> str:
@@ -106,7 +107,7 @@ def no_reminder() -> str:
 def reminder_shown(before: timedelta) -> str:
     return _(
         "⏰ Reminder: {before} before each session. <code>/remind off</code> stops it."
-    ).format(before=format_duration(before))
+    ).format(before=duration(before))
 
 
 def reminder_off() -> str:
@@ -116,7 +117,7 @@ def reminder_off() -> str:
 def reminder_set(before: timedelta, first: datetime | None, has_schedule: bool) -> str:
     text = _(
         "⏰ I will post one reminder {before} before each session, with how many have answered."
-    ).format(before=format_duration(before))
+    ).format(before=duration(before))
     if first is not None:
         text += _(" The next: {when}.").format(when=when(first))
     elif not has_schedule:
@@ -128,4 +129,4 @@ def reminder_gap_warning(gap: timedelta) -> str:
     return _(
         "⚠️ Sessions are as little as {gap} apart: such a reminder comes before the session in "
         "between, and counts down to that one."
-    ).format(gap=format_duration(gap))
+    ).format(gap=duration(gap))

@@ -1,0 +1,131 @@
+"""Which language each update and job speaks, and /language.
+
+The language reaches `_()` through the ContextVar of bot/text (`set_language`, `speaking`):
+
+- every update runs inside `LanguageUpdateProcessor` (around the per-chat processor of
+  bot/telegram/updates.py), which starts it in English and restores the previous value
+  afterwards, so nothing carries over from one update to the next; PTB runs concurrent updates
+  each in its own asyncio task, whose context is its own;
+- `choose_language`, a TypeHandler in group -100 (before every other handler), sets the
+  update's language: in a group the circle's, in a private chat the member's Telegram
+  `language_code` when there is a catalog for it, else the circle they last spoke in;
+- jobs run their callback inside `in_circle_language` (the circle of the job's chat);
+- a private message sent while handling a group update or in a job (/mine, the /export
+  caption, an organizer's reply routed privately by the console's `Target`, nudges, catch-up)
+  is built inside `speaking(...)` of `member_language(user, ...)` or `private_language(...)`:
+  the member's Telegram `language_code` when the bot has a catalog for it (noted in memory
+  from each update of theirs), else the circle's.
+
+/language itself is bot/telegram/language_command.py (it needs the console, which needs this).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from telegram import Chat, Update, User
+from telegram.ext import BaseUpdateProcessor
+
+from bot.exchange import Exchange
+from bot.model import load_circle
+from bot.store import Store
+from bot.telegram.context import BotData, CircleContext
+from bot.text import DEFAULT, set_language, speaking, supported
+from bot.text import circle_language as spoken_by
+
+
+def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
+    """What /language chose for the chat's circle, else its exchange's language, else English."""
+    circle = load_circle(store, chat_id)
+    if circle is None:
+        return DEFAULT
+    exchange = exchanges.get(circle.exchange_id)
+    return spoken_by(circle.settings.language, exchange.language if exchange else None)
+
+
+def speak_about(context: CircleContext, chat_id: int, user: User | None = None) -> None:
+    """The rest of this update speaks the language of the chat's circle (after /circle_start or
+    /restart it may be new); with `user`, a private chat: that member's own when the bot has it.
+    """
+    data = context.bot_data
+    spoken = circle_language(data.store, data.exchanges, chat_id)
+    set_language(member_language(user, spoken) if user is not None else spoken)
+
+
+def member_language(user: User | None, fallback: str) -> str:
+    """A member's own Telegram language when the bot has it, else `fallback`."""
+    return supported(user.language_code if user else None) or fallback
+
+
+def private_language(data: BotData, user_id: int, chat_id: int) -> str:
+    """A private message to a member about a circle (a job's nudge, a catch-up point): their own
+    Telegram language when the bot has seen it, else the circle's."""
+    own = data.languages.get(user_id)
+    return own or circle_language(data.store, data.exchanges, chat_id)
+
+
+def _last_circle(data: BotData, user_id: int) -> str:
+    """The language of the circle a member last spoke in (for their private chat)."""
+    row = data.store.one(
+        "SELECT chat_id FROM members WHERE user_id = ? ORDER BY last_seen DESC LIMIT 1",
+        [user_id],
+    )
+    return circle_language(data.store, data.exchanges, row["chat_id"]) if row else DEFAULT
+
+
+async def choose_language(update: object, context: CircleContext) -> None:
+    """Group -100: set the language of this update before any handler runs."""
+    if not isinstance(update, Update):
+        return
+    chat: Chat | None = update.effective_chat
+    user, data = update.effective_user, context.bot_data
+    own = member_language(user, "")
+    if user is not None and own:
+        data.languages[user.id] = own  # for private messages sent later, from a job
+    if chat is None or chat.type == Chat.PRIVATE:
+        set_language(own or (_last_circle(data, user.id) if user else DEFAULT))
+    else:
+        set_language(circle_language(data.store, data.exchanges, chat.id))
+
+
+class LanguageUpdateProcessor(BaseUpdateProcessor):
+    """Run each update inside its own language context, around another update processor.
+
+    Its only job: the update's coroutine is awaited inside `speaking(DEFAULT)`, so it starts in
+    English and leaves the ContextVar of bot/text as it found it; `choose_language` (handler
+    group -100) then sets the update's language. Everything else (how many updates at once,
+    which wait for which: bot/telegram/updates.py's per-chat order) is the `inner` processor's,
+    to which this one delegates; it keeps no state of its own. PTB runs each concurrent update
+    as its own asyncio task, whose context is a copy, so languages never leak across chats.
+    """
+
+    def __init__(self, inner: BaseUpdateProcessor):
+        super().__init__(inner.max_concurrent_updates)
+        self.inner = inner
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        with speaking(DEFAULT):
+            await self.inner.do_process_update(update, coroutine)
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+
+Job = Callable[[CircleContext], Awaitable[None]]
+
+
+def in_circle_language(callback: Job) -> Job:
+    """A job callback that speaks the language of the circle of its chat."""
+
+    @functools.wraps(callback)
+    async def spoken(context: CircleContext) -> None:
+        data, chat_id = context.bot_data, context.job.chat_id
+        with speaking(circle_language(data.store, data.exchanges, chat_id)):
+            await callback(context)
+
+    return spoken
