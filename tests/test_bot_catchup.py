@@ -94,3 +94,27 @@ async def test_answers_to_a_closed_point_appear_once_in_the_next_digest(api, tmp
         assert "2 late answers to point 1." in digest  # one line for the point
         (following, *_) = await bot.command("/next")
     assert "late" not in following
+
+
+async def test_a_member_of_two_circles_chooses_which_one_to_catch_up_on_in_private(api, tmp_path):
+    other = -100777
+    api.group(other, "Second group", admins=[1], creator=1, members=[BOB])
+    async with running_bot(api, tmp_path) as bot:
+        for chat in (GROUP, other):
+            await bot.act(lambda chat=chat: api.send_text(chat, 1, "/circle_start"))
+            for _ in range(2):  # point 1 went by; point 2 is out
+                await bot.act(lambda chat=chat: api.send_text(chat, 1, "/next"))
+            await bot.act(lambda chat=chat: api.send_text(chat, BOB, "/points"))  # Bob is known
+        await bot.act(lambda: api.send_text(BOB, BOB, "/start"))
+        await bot.act(lambda: api.send_text(BOB, BOB, "/catchup"))
+        (ask,) = [m for m in api.sent_messages(BOB) if "reply_markup" in m][-1:]
+        choices = [row[0] for row in ask["reply_markup"]["inline_keyboard"]]
+        assert [c["text"] for c in choices] == ["Reading group", "Second group"]
+        refused = api.press_button(BOB, ALICE, ask["message_id"], f"catchup:{other}")
+        await bot.settle()
+        assert "not one of yours" in api.callback_answer(refused["callback_query"]["id"])["text"]
+        before = len(bot.texts(BOB))
+        await bot.act(lambda: api.press_button(BOB, BOB, ask["message_id"], f"catchup:{other}"))
+        sent = bot.texts(BOB)[before:]
+    assert any("You missed 1 point" in text for text in sent)
+    assert [t.split(" · ")[0] for t in sent if t.startswith("Point ")] == ["Point 1/4"] * 3

@@ -31,6 +31,7 @@ from bot.schedule.timetable import misfire_seconds
 from bot.store import Store, open_store
 from bot.telegram import (
     answers,
+    catchup,
     chat_events,
     console,
     members,
@@ -159,6 +160,7 @@ def build_application(
     )
     application.add_handler(CallbackQueryHandler(members.forget_button, pattern=r"^(forget|keep):"))
     application.add_handler(CallbackQueryHandler(console.choose_button, pattern=r"^console:"))
+    application.add_handler(CallbackQueryHandler(catchup.catchup_button, pattern=r"^catchup:"))
     application.add_handler(
         CallbackQueryHandler(organizer.confirm_button, pattern=r"^(confirm|cancel):")
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 
 from bot import catchup, console
@@ -68,6 +68,17 @@ async def catchup_command(update: Update, context: CircleContext) -> None:
         if not chats:
             await reply(message, text.catchup_where())
             return
+        if len(chats) > 1:  # which circle: the member chooses, as organizers do in the console
+            buttons = [
+                [
+                    InlineKeyboardButton(
+                        await chat_title(context, chat), callback_data=f"catchup:{chat}"
+                    )
+                ]
+                for chat in chats
+            ]
+            await reply(message, text.catchup_which(), reply_markup=InlineKeyboardMarkup(buttons))
+            return
         said = await start_catchup(context, user.id, chats[0])
         if said is not None:
             await reply(message, said)
@@ -78,6 +89,22 @@ async def catchup_command(update: Update, context: CircleContext) -> None:
         await ask_for_private_chat(message, context, "catchup", message.chat_id)
         return
     await reply(message, said if said is not None else text.catchup_sent())
+
+
+async def catchup_button(update: Update, context: CircleContext) -> None:
+    """The circle chosen for a private /catchup: its missed points, here, one at a time."""
+    query = update.callback_query
+    chat = (query.data or "").removeprefix("catchup:")
+    user_id = query.from_user.id
+    chats = console.member_chats(context.bot_data.store, user_id)
+    if not chat.lstrip("-").isdigit() or int(chat) not in chats:
+        await query.answer(text.catchup_not_yours(), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_text(text.catchup_for(await chat_title(context, int(chat))))
+    said = await start_catchup(context, user_id, int(chat))
+    if said is not None:
+        await context.bot.send_message(user_id, said)
 
 
 async def on_private_reply(update: Update, context: CircleContext) -> bool:

@@ -129,6 +129,18 @@ def catchup_sent() -> str:
     return _("I sent you the points you missed, privately.")
 
 
+def catchup_which() -> str:
+    return _("Which circle do you want to catch up on?")
+
+
+def catchup_for(chat_title: str) -> str:
+    return _("Catching up on {chat}.").format(chat=escape(chat_title))
+
+
+def catchup_not_yours() -> str:
+    return _("That circle is not one of yours.")
+
+
 def catchup_where() -> str:
     return _("Send /catchup in your group, or press its button there, and I will send them here.")
 
