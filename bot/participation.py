@@ -110,6 +110,11 @@ def set_nudge(store: Store, chat_id: int, user_id: int, name: str, on: bool, now
         )
 
 
+def anyone_nudged(store: Store, chat_id: int) -> bool:
+    """Whether any member of the chat asked for private nudges (else no nudge job is armed)."""
+    return store.scalar("SELECT 1 FROM members WHERE chat_id = ? AND nudge = 1 LIMIT 1", [chat_id])
+
+
 def wants_nudge(store: Store, chat_id: int, user_id: int) -> bool:
     row = store.one(
         "SELECT nudge FROM members WHERE chat_id = ? AND user_id = ?", [chat_id, user_id]

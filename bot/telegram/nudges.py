@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReactionTypeEmo
 from telegram.error import TelegramError
 
 from bot import participation, reads
-from bot.model import Refusal
+from bot.model import Refusal, load_circle
 from bot.telegram.console import ACK, chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat
 from bot.telegram.language import private_language
@@ -78,6 +78,7 @@ async def _set(
     user = update.effective_user
     store, now = context.bot_data.store, context.now()
     participation.set_nudge(store, chat_id, user.id, user.full_name, on, now)
+    await rearm_nudge(context, chat_id)
     if quiet:
         return
     message = update.effective_message
@@ -94,3 +95,12 @@ async def _set(
         await message.set_reaction(ReactionTypeEmoji(ACK))
     except TelegramError as error:
         log.info("chat=%s no reaction possible: %s", chat_id, error)
+
+
+async def rearm_nudge(context: CircleContext, chat_id: int) -> None:
+    """The circle's nudge job follows who asked for nudges (armed for the first, dropped after
+    the last)."""
+    circle = load_circle(context.bot_data.store, chat_id)
+    table = context.bot_data.timetable
+    if circle is not None and circle.active and table is not None:
+        table.arm_nudge(circle, context.now())

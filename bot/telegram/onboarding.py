@@ -12,7 +12,7 @@ from telegram.error import Forbidden
 
 from bot import console, participation
 from bot.model import Refusal
-from bot.telegram import catchup
+from bot.telegram import catchup, nudges
 from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, reply
 from bot.telegram.export_command import send_minutes
@@ -82,6 +82,7 @@ async def private_start(update: Update, context: CircleContext) -> None:
             await reply(message, said)
     elif purpose == "nudgeme":
         participation.set_nudge(store, chat_id, user.id, user.full_name, True, context.now())
+        await nudges.rearm_nudge(context, chat_id)
         await reply(message, text.nudgeme_on(await chat_title(context, chat_id)))
     elif not await organizes(context.bot, chat_id, user.id, context.config.organizer_ids):
         await private_hello(update, context)

@@ -24,7 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import reads, retention
+from bot import participation, reads, retention
 from bot.model import RUNNING, Circle, Refusal, load_active, load_circle
 from bot.schedule.timetable import (
     MISSED,
@@ -210,8 +210,12 @@ class Timetable:
             self.add(_remind_job, trigger, name, circle.chat_id, runs[0])
 
     def arm_nudge(self, circle: Circle, after: datetime) -> None:
+        """The nudge job before the next session, while any member asked for nudges (a job
+        per circle nobody asked would slow every start-up)."""
         name, before = f"nudge:{circle.chat_id}", circle.settings.remind_before or NUDGE_BEFORE
         self.remove(name)
+        if not participation.anyone_nudged(self.data.store, circle.chat_id):
+            return
         runs = self.upcoming(circle, after + before, count=1)
         if runs:
             trigger = DateTrigger(run_date=earlier(runs[0], before))
