@@ -968,8 +968,6 @@ def test_a_failure_while_opening_a_session_changes_nothing(started, posted, now,
 
 
 def test_a_circle_runs_through_the_real_exchange_to_the_end(store, now, message_ids):
-    if not REAL_EXCHANGE.exists():
-        pytest.skip(f"{REAL_EXCHANGE.name} is not written yet")
     exchange = load_exchange(REAL_EXCHANGE)
     service = Circles(store, {exchange.id: exchange})
     service.start(CHAT, exchange.id, now, ORGANIZER)
