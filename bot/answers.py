@@ -64,6 +64,43 @@ def answer_from_row(row: dict[str, Any], duplicate: bool = False) -> Answer:
     )
 
 
+def insert_answer(
+    store: Store,
+    chat_id: int,
+    message_id: int,
+    post_id: int,
+    point: Mapping[str, Any],
+    user_id: int,
+    display_name: str,
+    text: str | None,
+    media_kind: str | None,
+    reply_to_message_id: int,
+    written_at: datetime,
+    given_in_private: bool = False,
+) -> None:
+    """One answer row for the post's point and run (`point`: run_id, point_index, point_id,
+    point_title); the caller holds the transaction."""
+    store.insert(
+        "answers",
+        {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "run_id": point["run_id"],
+            "point_index": point["point_index"],
+            "point_id": point["point_id"],
+            "point_title": point["point_title"],
+            "post_id": post_id,
+            "user_id": user_id,
+            "display_name": display_name,
+            "text": text,
+            "media_kind": media_kind,
+            "reply_to_message_id": reply_to_message_id,
+            "created_at": iso(written_at),
+            "given_in_private": int(given_in_private),
+        },
+    )
+
+
 def _answer_row(store: Store, chat_id: int, message_id: int) -> dict[str, Any] | None:
     return store.one(
         ANSWER_SQL + " WHERE answers.chat_id = ? AND answers.message_id = ?",
@@ -136,24 +173,10 @@ def record_answer(
             post = learn_copy(store, chat_id, reply_to_message_id, replied_text, exchanges, now)
         if post is None:
             return None
-        store.insert(
-            "answers",
-            {
-                "chat_id": chat_id,
-                "message_id": message_id,
-                "run_id": post["run_id"],
-                "point_index": post["point_index"],
-                "point_id": post["point_id"],
-                "point_title": post["point_title"],
-                "post_id": post["id"],
-                "user_id": user_id,
-                "display_name": display_name,
-                "text": text,
-                "media_kind": media_kind,
-                "reply_to_message_id": reply_to_message_id,
-                "created_at": iso(written_at or now),
-            },
-        )
+        insert_answer(
+            store, chat_id, message_id, post["id"], post, user_id, display_name,
+            text, media_kind, reply_to_message_id, written_at or now,
+        )  # fmt: skip
         _see(store, chat_id, user_id, display_name, now)
         row = _answer_row(store, chat_id, message_id)
         assert row is not None

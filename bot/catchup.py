@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.answers import Answer, answer_from_row
+from bot.answers import Answer, answer_from_row, insert_answer
 from bot.exchange import Exchange
 from bot.model import SENT, Refusal, load_circle
 from bot.store import Store, iso
@@ -119,25 +119,10 @@ def record_private_answer(
             "SELECT id FROM answers WHERE chat_id = ? AND message_id = ?", [user_id, message_id]
         )
         if existing is None:
-            store.insert(
-                "answers",
-                {
-                    "chat_id": user_id,
-                    "message_id": message_id,
-                    "run_id": sent["run_id"],
-                    "point_index": sent["point_index"],
-                    "point_id": sent["point_id"],
-                    "point_title": sent["point_title"],
-                    "post_id": sent["post_id"],
-                    "user_id": user_id,
-                    "display_name": display_name,
-                    "text": text,
-                    "media_kind": media_kind,
-                    "reply_to_message_id": reply_to_message_id,
-                    "created_at": iso(written_at or now),
-                    "given_in_private": 1,
-                },
-            )
+            insert_answer(
+                store, user_id, message_id, sent["post_id"], sent, user_id, display_name,
+                text, media_kind, reply_to_message_id, written_at or now, given_in_private=True,
+            )  # fmt: skip
         row = store.one(
             "SELECT answers.*, runs.number AS run_number FROM answers"
             " JOIN runs ON runs.id = answers.run_id"
