@@ -61,6 +61,18 @@ def published(api: FakeBotAPI) -> int:
     return len(api.calls_to("setMyCommands"))
 
 
+def killed_and_restarted(
+    process: subprocess.Popen, config: Path, api: FakeBotAPI
+) -> subprocess.Popen:
+    """kill -9, then a new start, waited for until it has published its command menus."""
+    process.kill()
+    process.wait(timeout=10)
+    before = published(api)
+    process = start(config, api.token)
+    api.wait_for(lambda: published(api) >= before + PUBLISHED, timeout=30)
+    return process
+
+
 def open_point(api: FakeBotAPI) -> int:
     """/circle_start and /next; the message id of the first post members reply to."""
     api.send_text(GROUP, ADMIN, "/circle_start")
@@ -97,11 +109,7 @@ def test_kill_9_again_and_again_during_a_burst_of_answers_loses_none(tmp_path):
                     lambda stored=stored: answers_stored(database) >= min(stored + 10, count),
                     timeout=30,
                 )
-                process.kill()
-                process.wait(timeout=10)
-                before = published(api)
-                process = start(config, api.token)
-                api.wait_for(lambda before=before: published(api) >= before + 3, timeout=30)
+                process = killed_and_restarted(process, config, api)
             api.wait_for(
                 lambda: not api.pending_updates() and answers_stored(database) == count,
                 timeout=60,
@@ -170,12 +178,9 @@ def test_kill_9_while_points_are_posted_loses_no_part_and_doubles_at_most_the_on
                 expected = len(render_point(TINY, number - 1))
                 api.send_text(GROUP, ADMIN, "/next")
                 api.wait_for(lambda number=number: point_messages(api, number), timeout=20)
-                process.kill()  # after the point's first message, before its last
-                process.wait(timeout=10)
+                # After the point's first message, before its last.
+                process = killed_and_restarted(process, config, api)
                 kills += 1
-                before = published(api)
-                process = start(config, api.token)
-                api.wait_for(lambda before=before: published(api) >= before + 3, timeout=30)
                 # Start-up completes the point that was begun, by itself.
                 api.wait_for(
                     lambda number=number, expected=expected: (
