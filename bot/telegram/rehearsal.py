@@ -209,9 +209,11 @@ def run_rehearsal(
             start_up = app.post_init
 
             async def post_init(application: Application) -> None:
+                # The clock bar first: start-up already answers what was said meanwhile
+                # (a /circle_start), and the page may use the clock as soon as it sees that.
+                await rehearsal.attach(api)
                 if start_up is not None:
                     await start_up(application)
-                await rehearsal.attach(api)
 
             app.post_init = post_init
             print(f"Rehearsal of {exchange_id!r}: open {api.page_url}", flush=True)
