@@ -207,6 +207,38 @@ def post_copies(db: sqlite_utils.Database) -> None:
     )
 
 
+@SCHEMA(name="search_backlog")
+def search_backlog(db: sqlite_utils.Database) -> None:
+    """10: a new answer waits in `answers_fts_backlog` until the next search indexes it.
+
+    FTS5 writes a new index segment at every COMMIT and SAVEPOINT that touched it, so indexing
+    each answer as it arrived cost more than storing it; the backlog is indexed in bulk
+    (bot/search.py, `index_backlog`). An edit or a deletion changes the index only for an answer
+    already in it, and only an edit of the text does (a digest marking answers touches none).
+    """
+    db.execute("CREATE TABLE answers_fts_backlog (answer_id INTEGER PRIMARY KEY)")
+    indexed = "NOT EXISTS (SELECT 1 FROM answers_fts_backlog WHERE answer_id = {}.id)"
+    for trigger in ("answers_ai", "answers_ad", "answers_au"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute(
+        "CREATE TRIGGER answers_ai AFTER INSERT ON answers BEGIN"
+        " INSERT INTO answers_fts_backlog (answer_id) VALUES (new.id); END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_ad AFTER DELETE ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        f" SELECT 'delete', old.id, old.text WHERE {indexed.format('old')};"
+        " DELETE FROM answers_fts_backlog WHERE answer_id = old.id; END"
+    )
+    db.execute(
+        "CREATE TRIGGER answers_au AFTER UPDATE OF text ON answers BEGIN"
+        " INSERT INTO answers_fts (answers_fts, rowid, text)"
+        f" SELECT 'delete', old.id, old.text WHERE {indexed.format('old')};"
+        " INSERT INTO answers_fts (rowid, text)"
+        f" SELECT new.id, new.text WHERE {indexed.format('new')}; END"
+    )
+
+
 LATEST = len(SCHEMA.names)
 
 

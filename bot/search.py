@@ -1,8 +1,10 @@
 """/search and `circle-bot search`: full-text search over a circle's answers (SQLite FTS5).
 
-The index is `answers_fts` (migration `answers_search`): triggers keep it in step with every
-new answer, edit and /forgetme. Words are matched with Porter stemming ("votes" finds "vote"),
-all of them must occur, and hits are ranked by FTS5's bm25 (`rank`), best first.
+The index is `answers_fts` (migration `answers_search`). A new answer waits in
+`answers_fts_backlog` (migration `search_backlog`) and is indexed by the next search, in bulk;
+triggers keep indexed answers in step with edits and /forgetme. Words are matched with Porter
+stemming ("votes" finds "vote"), all of them must occur, and hits are ranked by FTS5's bm25
+(`rank`), best first.
 """
 
 from __future__ import annotations
@@ -46,8 +48,20 @@ def query(words: str) -> str | None:
     return " ".join(f'"{token}"' for token in tokens) or None
 
 
+def index_backlog(store: Store) -> int:
+    """Index the answers stored since the last search; returns how many."""
+    with store.transaction():
+        count = store.execute(
+            "INSERT INTO answers_fts (rowid, text) SELECT answers.id, answers.text"
+            " FROM answers_fts_backlog JOIN answers ON answers.id = answers_fts_backlog.answer_id"
+        ).rowcount
+        store.execute("DELETE FROM answers_fts_backlog")
+    return count
+
+
 def search(store: Store, chat_id: int, words: str, limit: int = LIMIT) -> list[Hit] | Refusal:
     match = query(words)
+    index_backlog(store)
     with store.transaction(write=False):
         circle = store.one(
             "SELECT id, timezone, thread_id FROM circles WHERE chat_id = ?", [chat_id]

@@ -101,3 +101,21 @@ def test_a_wrong_chat_is_said_in_cli_terms(config_file):
         result = invoke(*args, *(["x"] if command == "search" else []))
         assert result.exit_code == 2
         assert "no circle in chat -5: `circle-bot circles` lists" in result.output
+
+
+def test_answers_wait_in_the_backlog_until_a_search_indexes_them_all_at_once(discussed, now):
+    store, prompt = discussed.store, prompt_of(discussed.store)
+    search.search(store, CHAT, "anything")
+    answers.record_answer(store, CHAT, 700, ANN, "Ann", prompt, now, text="Solidarity first.")
+    answers.record_answer(store, CHAT, 701, BOB, "Bob", prompt, now, text="Solidarity too.")
+    assert store.scalar("SELECT count(*) FROM answers_fts_backlog") == 2
+    # Edited and forgotten while still waiting: the index never sees the old words.
+    answers.record_edit(store, CHAT, 700, now, text="Internationalism first.")
+    answers.forget_member(store, CHAT, BOB, now)
+    assert [h.author for h in search.search(store, CHAT, "internationalism")] == ["Ann"]
+    assert search.search(store, CHAT, "solidarity") == []
+    assert store.scalar("SELECT count(*) FROM answers_fts_backlog") == 0
+    # Marking answers digested touches no text: the index is left alone.
+    answers.mark_digested(store, discussed.store.scalar("SELECT max(run_id) FROM answers"), now)
+    store.execute("INSERT INTO answers_fts (answers_fts) VALUES ('integrity-check')")
+    assert search.index_backlog(store) == 0

@@ -89,6 +89,7 @@ def test_the_schema_lists_the_three_old_versions_first_in_their_old_order():
         "answers_search",
         "update_inbox",
         "post_copies",
+        "search_backlog",
     ]
     assert len(SCHEMA.names) == migrations.LATEST
 
