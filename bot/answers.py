@@ -129,7 +129,7 @@ def see_member(
     """Note a member who spoke in the chat (so /status can list who has not answered), and
     the chat's title as it is now (for `circle-bot circles`); `user_id` None notes the title
     only."""
-    with store.transaction():
+    with store.transaction(grouped=True):
         if chat_title:
             store.execute(
                 "UPDATE circles SET title = ? WHERE chat_id = ? AND title IS NOT ?",
@@ -164,7 +164,9 @@ def record_answer(
     """
     if reply_to_message_id is None:
         return None
-    with store.transaction():
+    # Grouped: a burst of answers shares one COMMIT (Store.group_commits); still committed
+    # before anything is sent to Telegram, the 👍 included.
+    with store.transaction(grouped=True):
         existing = _answer_row(store, chat_id, message_id)
         if existing is not None:
             return answer_from_row(existing, duplicate=True)

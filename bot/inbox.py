@@ -45,7 +45,8 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
 
 
 def mark_handled(store: Store, update_id: int, now: datetime) -> None:
-    with store.transaction():
+    """Grouped with the update's own writes (Store.group_commits): one COMMIT for a burst."""
+    with store.transaction(grouped=True):
         store.execute(
             "UPDATE update_inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
             [iso(now), update_id],

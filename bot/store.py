@@ -6,15 +6,18 @@ Transactions: a writing use-case runs in `BEGIN IMMEDIATE` … `COMMIT` (bot.mig
 on a connection in autocommit mode, a reading one in sqlite-utils' `db.atomic()` (a deferred
 `BEGIN`), and a nested `transaction()` is an `atomic()` savepoint inside the open one.
 `atomic()` alone cannot take the write lock up front, which is why writes do not use it.
+Grouped transactions (answers, handled marks) may share one COMMIT while the bot runs
+(`Store.group_commits`).
 Since sqlite-utils 4 every table helper (`insert`, `upsert`, …) runs in `atomic()` too, so it
 joins an open transaction instead of committing it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,25 +51,87 @@ class Store:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self._depth = 0  # transaction() calls open right now (nested ones included)
+        self._schedule: Callable[[Callable[[], None]], object] | None = None
+        self._group_open = False
+        # Told how each group ended: None when it committed, the error when it was lost.
+        self.group_ended: list[Callable[[sqlite3.Error | None], None]] = []
+
+    def group_commits(self, schedule: Callable[[Callable[[], None]], object]) -> None:
+        """Let `transaction(grouped=True)` share one COMMIT (the bot: `loop.call_soon`).
+
+        A grouped transaction opens the group (`BEGIN IMMEDIATE`) if none is open and runs as a
+        savepoint inside it; `schedule(self.commit)` commits the group once the event loop has
+        run what is ready now, so a burst of answers and handled marks costs one COMMIT instead
+        of one each. Any other writing transaction commits the group with its own writes, and
+        so does `commit()`, which the bot calls before every request to Telegram: nothing is
+        sent before the writes it follows are committed.
+        """
+        self._schedule = schedule
 
     @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[Store]:
+    def transaction(self, write: bool = True, grouped: bool = False) -> Iterator[Store]:
         """One transaction; a nested call joins the open one. Rolls back on any exception.
 
         `write=True` takes the write lock up front (BEGIN IMMEDIATE) so a use-case that reads
         then writes cannot fail half-way with SQLITE_BUSY; waits up to the busy timeout.
         A nested call is a savepoint: it commits with the outer transaction, and an exception
         that leaves it undoes its own writes even if the outer code catches the exception.
+        `grouped=True`: see `group_commits`; without it, the same as a writing transaction.
         """
         with self._lock:
-            if self.db.conn.in_transaction:
-                opened = self.db.atomic()  # SAVEPOINT … RELEASE
-            elif write:
-                opened = migrations.immediate(self.db)
-            else:
-                opened = self.db.atomic()  # BEGIN … COMMIT
-            with opened:
-                yield self
+            outermost = self._depth == 0
+            commit_group = outermost and self._group_open and write and not grouped
+            self._depth += 1
+            try:
+                if outermost and self._group_open:
+                    # The group's writes are not this use-case's: its failure undoes its own.
+                    with self.db.atomic():
+                        yield self
+                elif outermost and grouped and self._schedule is not None:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    self._group_open = True
+                    self._schedule(self._commit_later)
+                    with self.db.atomic():
+                        yield self
+                elif self.db.conn.in_transaction or not write:
+                    with self.db.atomic():  # SAVEPOINT … RELEASE, or BEGIN … COMMIT
+                        yield self
+                else:
+                    with migrations.immediate(self.db):
+                        yield self
+            finally:
+                self._depth -= 1
+            if commit_group:
+                self.commit()
+
+    def commit(self) -> None:
+        """Commit the open group, if any; a failure rolls it back, tells `group_ended`, raises."""
+        with self._lock:
+            if not self._group_open or self._depth:
+                return
+            self._group_open = False
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as error:
+                if self.db.conn.in_transaction:
+                    self.db.rollback()
+                self._tell(error)
+                raise
+            self._tell(None)
+
+    @property
+    def group_open(self) -> bool:
+        return self._group_open
+
+    def _tell(self, error: sqlite3.Error | None) -> None:
+        for listener in self.group_ended:
+            listener(error)
+
+    def _commit_later(self) -> None:
+        # The group_ended listeners take care of a failure; nobody waits for this call.
+        with contextlib.suppress(sqlite3.Error):
+            self.commit()
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.all(sql, params)
@@ -132,6 +197,7 @@ class Store:
         return migrations.version(self.db)
 
     def close(self) -> None:
+        self.commit()
         self.db.close()
 
 

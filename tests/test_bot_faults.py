@@ -127,6 +127,34 @@ async def test_an_answer_whose_handling_meets_a_storage_fault_is_handled_again_l
         assert not any("Sorry" in text for text in bot.texts())
 
 
+async def test_answers_whose_shared_commit_fails_are_handled_again_and_stored_once(
+    api, tmp_path, monkeypatch
+):
+    async with running_bot(api, tmp_path) as bot:
+        post = await open_point(bot)
+        store = bot.app.bot_data.store
+        execute = store.db.execute
+        failed: list[str] = []
+
+        def disk_fills_at_the_commit(sql, *args, **kwargs):
+            if sql == "COMMIT" and store.one("SELECT 1 FROM answers") and not failed:
+                failed.append(sql)
+                error = sqlite3.OperationalError("database or disk is full")
+                error.sqlite_errorname = "SQLITE_FULL"
+                raise error
+            return execute(sql, *args, **kwargs)
+
+        monkeypatch.setattr(store.db, "execute", disk_fills_at_the_commit)
+        for n in range(3):
+            api.send_text(GROUP, (ALICE, BOB)[n % 2], f"answer {n}", reply_to=post)
+        await api.await_for(lambda: failed, timeout=10)
+        await api.await_for(lambda: len(stored_answers(bot)) == 3, timeout=10)
+        await bot.settle()
+        assert sorted(stored_answers(bot)) == ["answer 0", "answer 1", "answer 2"]
+        assert store.scalar("SELECT count(*) FROM update_inbox WHERE handled_at IS NULL") == 0
+        assert not store.db.conn.in_transaction
+
+
 def test_a_database_that_cannot_be_written_at_start_up_is_one_line_and_exit_2(
     api, tmp_path, monkeypatch, caplog
 ):

@@ -177,3 +177,85 @@ def test_rows_come_back_as_dicts_with_repeated_column_names_kept_apart(store):
 def test_all_refuses_sql_that_returns_no_rows(store):
     with pytest.raises(ValueError), store.transaction():
         store.all("UPDATE circles SET state = 'paused'")
+
+
+# Grouped commits (Store.group_commits): a burst of answers and handled marks, one COMMIT.
+
+
+def audit_rows(db_path) -> list[str]:
+    other = sqlite3.connect(db_path)
+    rows = [row[0] for row in other.execute("SELECT action FROM audit_log ORDER BY id")]
+    other.close()
+    return rows
+
+
+@pytest.fixture
+def grouped(store):
+    scheduled: list = []
+    store.group_commits(scheduled.append)
+    return scheduled
+
+
+def test_grouped_transactions_share_one_commit_made_when_the_loop_gets_to_it(
+    store, db_path, grouped
+):
+    for action in ("answer 1", "answer 2"):
+        with store.transaction(grouped=True):
+            store.audit(chat_id=1, action=action, now=datetime.now(UTC))
+    assert len(grouped) == 1  # one commit scheduled for the group
+    assert store.scalar("SELECT count(*) FROM audit_log") == 2  # this connection sees them
+    assert audit_rows(db_path) == []  # nothing committed yet
+    grouped[0]()
+    assert audit_rows(db_path) == ["answer 1", "answer 2"]
+    assert not store.db.conn.in_transaction
+
+
+def test_a_plain_write_commits_the_open_group_with_its_own_writes(store, db_path, grouped):
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="answer", now=datetime.now(UTC))
+    with store.transaction():
+        store.audit(chat_id=1, action="post", now=datetime.now(UTC))
+    assert audit_rows(db_path) == ["answer", "post"]
+    grouped[0]()  # the scheduled commit finds nothing left to do
+    assert not store.db.conn.in_transaction
+
+
+def test_a_failing_use_case_in_a_group_undoes_only_its_own_writes(store, db_path, grouped):
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="kept", now=datetime.now(UTC))
+    for grouping in (True, False):
+        with pytest.raises(RuntimeError), store.transaction(grouped=grouping):
+            store.audit(chat_id=1, action="undone", now=datetime.now(UTC))
+            raise RuntimeError("boom")
+    store.commit()
+    assert audit_rows(db_path) == ["kept"]
+
+
+def test_a_group_whose_commit_fails_is_undone_and_its_listeners_are_told(store, grouped):
+    ended: list = []
+    store.group_ended.append(ended.append)
+    with store.transaction(grouped=True):
+        store.execute("PRAGMA defer_foreign_keys = ON")  # checked only at COMMIT
+        store.insert("runs", {"circle_id": 999, "number": 1, "exchange_id": "x", "started_at": "1"})
+    with pytest.raises(sqlite3.IntegrityError):
+        store.commit()
+    assert [type(error) for error in ended] == [sqlite3.IntegrityError]
+    assert not store.db.conn.in_transaction
+    assert store.scalar("SELECT count(*) FROM runs") == 0
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="next", now=datetime.now(UTC))
+    grouped[-1]()  # the scheduled commit of the next group
+    assert ended[1:] == [None]
+
+
+def test_closing_the_store_commits_the_open_group(store, db_path, grouped):
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="answer", now=datetime.now(UTC))
+    store.close()
+    assert audit_rows(db_path) == ["answer"]
+
+
+def test_without_group_commits_a_grouped_transaction_commits_at_once(store, db_path):
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="answer", now=datetime.now(UTC))
+    assert audit_rows(db_path) == ["answer"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -83,6 +84,8 @@ def build_application(
             f"{config.content_dir} (exchanges there: {known})"
         )
     circles = Circles(open_writable_store(config, clock()), exchanges)
+    limiter = PriorityRateLimiter(limits)
+    limiter.before_send = circles.store.commit  # grouped writes first (Store.group_commits)
     # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
     queue = InboxQueue()
     application = (
@@ -103,7 +106,7 @@ def build_application(
         .base_file_url(config.api_file_url)
         # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
         # strict sliding windows, the circle's posts first (bot/telegram/ratelimit.py).
-        .rate_limiter(PriorityRateLimiter(limits))
+        .rate_limiter(limiter)
         # Chats are handled concurrently, each chat's updates in order (bot/telegram/updates.py),
         # each update in a language of its own (bot/telegram/language.py): it starts in
         # English and leaves the ContextVar of bot/text as it found it.
@@ -207,6 +210,9 @@ def open_writable_store(config: Config, now: datetime) -> Store:
 
 
 async def _post_init(application: Application) -> None:
+    # A burst of answers and handled marks shares one COMMIT, made once the event loop has
+    # run what is ready (bot/store.py).
+    application.bot_data.store.group_commits(asyncio.get_running_loop().call_soon)
     await publish(application.bot)
     # What members wrote while the bot was down comes first: an answer belongs to its point
     # and that point's digest, which a missed session may be about to post.
@@ -220,6 +226,7 @@ async def _post_init(application: Application) -> None:
 
 async def _post_stop(application: Application) -> None:
     await application.bot_data.acks.close()
+    application.bot_data.store.commit()
 
 
 async def read_pending_updates(application: Application, batches: int = 20) -> int:

@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
@@ -129,6 +130,9 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
         self._seq = 0
         self._paused_until = 0.0
         self._timer: asyncio.TimerHandle | None = None
+        # Runs before every request: the store commits its grouped writes (Store.commit),
+        # so a 👍 never goes out for an answer that is not committed.
+        self.before_send: Callable[[], None] = lambda: None
         # Calls let through, and those that had to wait for a place first, by priority.
         self.granted: dict[Priority, int] = dict.fromkeys(Priority, 0)
         self.delayed: dict[Priority, int] = dict.fromkeys(Priority, 0)
@@ -163,6 +167,7 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
     ) -> Any:
         chat_id = data.get("chat_id")
         if chat_id is None:  # getUpdates, getMe, setMyCommands, answerCallbackQuery: no limit
+            self.before_send()
             return await callback(*args, **kwargs)
         priority = Priority.REPLY if rate_limit_args is None else Priority(rate_limit_args)
         group = _group(chat_id) if endpoint not in NOT_GROUP_MESSAGES else None
@@ -170,6 +175,7 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
         for attempt in range(self.limits.max_retries + 1):
             await self._admit(seq, priority, group)
             try:
+                self.before_send()
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 if attempt == self.limits.max_retries:

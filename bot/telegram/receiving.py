@@ -8,6 +8,10 @@
 - `Receiver.handled` runs in the last handler group (`DONE_GROUP`): the update's handlers
   finished, its row is marked handled. An update whose handling met a storage fault stays
   unhandled and is fed again once the database writes again (`refeed`).
+
+Handled marks are grouped (Store.group_commits): those of a burst share one COMMIT with its
+answers. If that COMMIT fails, both are undone together and the updates are fed again
+(`group_ended`); an answer's handler and its mark run in the same turn of the event loop.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ class Receiver:
         self.bot: Any = None  # set by attach()
         self.in_flight: set[int] = set()
         self.failed: set[int] = set()
+        self.marked: set[int] = set()  # marked handled in the group not committed yet
+        store.group_ended.append(self.group_ended)
 
     def attach(self, application: Application) -> None:
         self.bot = application.bot
@@ -109,10 +115,23 @@ class Receiver:
             return  # fed again once the database writes again
         try:
             inbox.mark_handled(self.store, update_id, self.clock())
-            self.watch.cleared()
+            if self.store.group_open:
+                self.marked.add(update_id)
+            else:
+                self.watch.cleared()
         except sqlite3.Error as error:
             if not is_storage_fault(error):
                 raise
             # Handled but not marked: handled again later (answers are stored once).
             self.failed.add(update_id)
             self.watch.report(error)
+
+    def group_ended(self, error: sqlite3.Error | None) -> None:
+        """The group holding these handled marks committed, or was undone by `error`."""
+        marked, self.marked = self.marked, set()
+        if error is None:
+            self.watch.cleared()
+            return
+        log.warning("lost the handled marks of %d update(s): handling them again", len(marked))
+        self.failed |= marked
+        self.watch.report(error)
