@@ -77,10 +77,11 @@ def insert_answer(
     reply_to_message_id: int,
     written_at: datetime,
     given_in_private: bool = False,
-) -> None:
+) -> int | None:
     """One answer row for the post's point and run (`point`: run_id, point_index, point_id,
-    point_title); the caller holds the transaction."""
-    store.insert(
+    point_title); the caller holds the transaction. Returns its id, or None if the message is
+    an answer already (the same message delivered twice)."""
+    return store.insert(
         "answers",
         {
             "chat_id": chat_id,
@@ -98,6 +99,7 @@ def insert_answer(
             "created_at": iso(written_at),
             "given_in_private": int(given_in_private),
         },
+        on_conflict_ignore=True,
     )
 
 
@@ -111,10 +113,10 @@ def _answer_row(store: Store, chat_id: int, message_id: int) -> dict[str, Any] |
 def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
     store.execute(
         "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
-        " VALUES (?, ?, ?, ?, ?)"
+        " VALUES (?1, ?2, ?3, ?4, ?4)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
         " display_name = excluded.display_name, last_seen = excluded.last_seen, left_at = NULL",
-        [chat_id, user_id, display_name, iso(now), iso(now)],
+        [chat_id, user_id, display_name, iso(now)],
     )
 
 
@@ -167,22 +169,30 @@ def record_answer(
     # Grouped: a burst of answers shares one COMMIT (Store.group_commits); still committed
     # before anything is sent to Telegram, the 👍 included.
     with store.transaction(grouped=True):
-        existing = _answer_row(store, chat_id, message_id)
-        if existing is not None:
-            return answer_from_row(existing, duplicate=True)
         post = post_of_message(store, chat_id, reply_to_message_id)
         if post is None and replied_text and exchanges:
             post = learn_copy(store, chat_id, reply_to_message_id, replied_text, exchanges, now)
         if post is None:
-            return None
-        insert_answer(
+            return _answer(store, chat_id, message_id, duplicate=True)
+        written_at = written_at or now
+        stored = insert_answer(
             store, chat_id, message_id, post["id"], post, user_id, display_name,
-            text, media_kind, reply_to_message_id, written_at or now,
+            text, media_kind, reply_to_message_id, written_at,
         )  # fmt: skip
+        if stored is None:
+            return _answer(store, chat_id, message_id, duplicate=True)
         _see(store, chat_id, user_id, display_name, now)
-        row = _answer_row(store, chat_id, message_id)
-        assert row is not None
-        return answer_from_row(row)
+        return Answer(
+            id=stored, chat_id=chat_id, message_id=message_id, run_number=post["run_number"],
+            point_index=post["point_index"], point_id=post["point_id"], user_id=user_id,
+            display_name=display_name, text=text, media_kind=media_kind, created_at=written_at,
+            edited_at=None,
+        )  # fmt: skip
+
+
+def _answer(store: Store, chat_id: int, message_id: int, duplicate: bool) -> Answer | None:
+    row = _answer_row(store, chat_id, message_id)
+    return answer_from_row(row, duplicate=duplicate) if row else None
 
 
 def mark_digested(store: Store, run_id: int | None, now: datetime) -> None:

@@ -11,7 +11,7 @@ Updates are plain JSON here (the Telegram layer turns them into objects); no `te
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,26 +31,35 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
     already, or is waiting among `unhandled`.
     """
     fresh: list[int] = []
+    received_at = iso(now)
     with store.transaction():
         for update in updates:
             update_id = int(update["update_id"])
             cursor = store.execute(
                 "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at)"
                 " VALUES (?, ?, ?)",
-                [update_id, json.dumps(update, ensure_ascii=False), iso(now)],
+                [update_id, json.dumps(update, ensure_ascii=False), received_at],
             )
             if cursor.rowcount:
                 fresh.append(update_id)
     return fresh
 
 
-def mark_handled(store: Store, update_id: int, now: datetime) -> None:
-    """Grouped with the update's own writes (Store.group_commits): one COMMIT for a burst."""
-    with store.transaction(grouped=True):
-        store.execute(
-            "UPDATE update_inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
-            [iso(now), update_id],
-        )
+MARKS_PER_STATEMENT = 500  # well under SQLite's limit of bound parameters
+
+
+def mark_handled(store: Store, update_ids: Sequence[int], now: datetime) -> None:
+    """Mark updates handled: the receiver's marks of a burst, written as its grouped commit
+    closes (bot/telegram/receiving.py), so they commit with the answers they follow."""
+    handled_at = iso(now)
+    with store.transaction():
+        for start in range(0, len(update_ids), MARKS_PER_STATEMENT):
+            chunk = update_ids[start : start + MARKS_PER_STATEMENT]
+            store.execute(
+                "UPDATE update_inbox SET handled_at = ? WHERE handled_at IS NULL"
+                f" AND update_id IN ({', '.join('?' for _ in chunk)})",
+                [handled_at, *chunk],
+            )
 
 
 def unhandled(store: Store, limit: int = 1000) -> list[JSON]:

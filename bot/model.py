@@ -114,6 +114,18 @@ def load_circle(store: Store, chat_id: int) -> Circle | None:
     return circle_from_row(row) if row else None
 
 
+def language_choice(store: Store, chat_id: int) -> tuple[str, Any] | None:
+    """The chat's circle's exchange id and what /language chose (None: nothing; unchecked), or
+    None without a circle: one narrow query, as every update asks it."""
+    row = store.one(
+        "SELECT exchange_id, CASE WHEN json_valid(settings)"
+        " THEN json_extract(settings, '$.language') END AS language"
+        " FROM circles WHERE chat_id = ?",
+        [chat_id],
+    )
+    return (row["exchange_id"], row["language"]) if row else None
+
+
 def load_with_exchange(
     store: Store, exchanges: Mapping[str, Exchange], chat_id: int
 ) -> tuple[Circle, Exchange] | Refusal:

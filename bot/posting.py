@@ -203,13 +203,23 @@ def abandon_post(store: Store, plan: Delivery, outgoing: Outgoing) -> None:
 
 
 def post_of_message(store: Store, chat_id: int, message_id: int) -> dict[str, Any] | None:
-    """The sent post a message of the bot is: its confirmed copy, or a copy learnt since."""
+    """The sent post a message of the bot is (its confirmed copy, or a copy learnt since),
+    with its run's number."""
     return store.one(
-        "SELECT * FROM posts WHERE chat_id = ? AND message_id = ? AND status = 'sent'"
-        " UNION ALL SELECT posts.* FROM post_copies JOIN posts ON posts.id = post_copies.post_id"
+        f"SELECT {POST_OF_MESSAGE} FROM posts JOIN runs ON runs.id = posts.run_id"
+        " WHERE posts.chat_id = ? AND posts.message_id = ? AND posts.status = 'sent'"
+        f" UNION ALL SELECT {POST_OF_MESSAGE} FROM post_copies"
+        " JOIN posts ON posts.id = post_copies.post_id JOIN runs ON runs.id = posts.run_id"
         " WHERE post_copies.chat_id = ? AND post_copies.message_id = ? LIMIT 1",
         [chat_id, message_id, chat_id, message_id],
     )
+
+
+# What an answer needs of its post (a reply looks it up: every column more costs every answer).
+POST_OF_MESSAGE = (
+    "posts.id, posts.run_id, posts.point_index, posts.point_id, posts.point_title,"
+    " runs.number AS run_number"
+)
 
 
 def plain_text(outgoing: Outgoing) -> str:
@@ -231,7 +241,7 @@ def learn_copy(
     Telegram took it, its answer was lost)? Found by its text among the chat's resent posts
     confirmed after it, and kept in post_copies so the next reply to it is found at once."""
     candidates = store.all(
-        "SELECT posts.*, runs.exchange_id AS exchange_id FROM posts"
+        "SELECT posts.*, runs.number AS run_number, runs.exchange_id AS exchange_id FROM posts"
         " JOIN runs ON runs.id = posts.run_id"
         " WHERE posts.chat_id = ? AND posts.status = 'sent' AND posts.attempts > 1"
         " AND posts.message_id > ? ORDER BY posts.message_id",

@@ -54,6 +54,8 @@ class Store:
         self._depth = 0  # transaction() calls open right now (nested ones included)
         self._schedule: Callable[[Callable[[], None]], object] | None = None
         self._group_open = False
+        # Last writes of a group, made just before its COMMIT (the receiver's handled marks).
+        self.group_closing: list[Callable[[], None]] = []
         # Told how each group ended: None when it committed, the error when it was lost.
         self.group_ended: list[Callable[[sqlite3.Error | None], None]] = []
 
@@ -89,9 +91,7 @@ class Store:
                     with self.db.atomic():
                         yield self
                 elif outermost and grouped and self._schedule is not None:
-                    self.db.execute("BEGIN IMMEDIATE")
-                    self._group_open = True
-                    self._schedule(self._commit_later)
+                    self._open_group()
                     with self.db.atomic():
                         yield self
                 elif self.db.conn.in_transaction or not write:
@@ -105,6 +105,22 @@ class Store:
             if commit_group:
                 self.commit()
 
+    def join_group(self) -> bool:
+        """Open the group if none is open (its COMMIT is scheduled); False without grouped
+        commits, or inside another transaction: then the caller writes at once."""
+        with self._lock:
+            if self._group_open:
+                return True
+            if self._depth or self._schedule is None:
+                return False
+            self._open_group()
+            return True
+
+    def _open_group(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        self._group_open = True
+        self._schedule(self._commit_later)  # type: ignore[misc]
+
     def commit(self) -> None:
         """Commit the open group, if any; a failure rolls it back, tells `group_ended`, raises."""
         with self._lock:
@@ -112,6 +128,8 @@ class Store:
                 return
             self._group_open = False
             try:
+                for write in self.group_closing:
+                    write()
                 self.db.execute("COMMIT")
             except sqlite3.Error as error:
                 if self.db.conn.in_transaction:
@@ -119,10 +137,6 @@ class Store:
                 self._tell(error)
                 raise
             self._tell(None)
-
-    @property
-    def group_open(self) -> bool:
-        return self._group_open
 
     def _tell(self, error: sqlite3.Error | None) -> None:
         for listener in self.group_ended:
@@ -146,7 +160,9 @@ class Store:
         cursor = self.db.execute(sql, params)
         if cursor.description is None:
             raise ValueError("Store.all/one need SQL that returns rows: use execute()")
-        keys = dedupe_keys(column[0] for column in cursor.description)
+        keys = [column[0] for column in cursor.description]
+        if len(set(keys)) < len(keys):
+            keys = list(dedupe_keys(keys))
         return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
@@ -156,8 +172,11 @@ class Store:
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
 
-    def insert(self, table: str, values: Mapping[str, Any]) -> int:
-        """Plain INSERT; returns the new rowid.
+    def insert(
+        self, table: str, values: Mapping[str, Any], on_conflict_ignore: bool = False
+    ) -> int | None:
+        """Plain INSERT; returns the new rowid, or None when `on_conflict_ignore` and a row
+        with the same unique key is there already.
 
         `db[table].insert()` would be safe inside a transaction since sqlite-utils 4, but it
         costs extra statements (table and column look-ups, a savepoint) and creates a missing
@@ -165,9 +184,12 @@ class Store:
         """
         columns = ", ".join(f"[{name}]" for name in values)
         marks = ", ".join("?" for _ in values)
+        ignore = " ON CONFLICT DO NOTHING" if on_conflict_ignore else ""
         cursor = self.db.execute(
-            f"INSERT INTO [{table}] ({columns}) VALUES ({marks})", list(values.values())
+            f"INSERT INTO [{table}] ({columns}) VALUES ({marks}){ignore}", list(values.values())
         )
+        if not cursor.rowcount:
+            return None
         return cursor.lastrowid or 0
 
     def audit(

@@ -259,3 +259,34 @@ def test_without_group_commits_a_grouped_transaction_commits_at_once(store, db_p
     with store.transaction(grouped=True):
         store.audit(chat_id=1, action="answer", now=datetime.now(UTC))
     assert audit_rows(db_path) == ["answer"]
+
+
+def test_a_groups_closing_writes_commit_with_it_and_their_failure_undoes_it(
+    store, db_path, grouped
+):
+    ended: list = []
+    store.group_ended.append(ended.append)
+    closing = [lambda: store.audit(chat_id=1, action="handled marks", now=datetime.now(UTC))]
+    store.group_closing.extend(closing)
+    assert store.join_group()
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="answer", now=datetime.now(UTC))
+    grouped[0]()
+    assert audit_rows(db_path) == ["answer", "handled marks"]
+
+    def disk_full() -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    closing[0] = disk_full
+    store.group_closing[:] = closing
+    with store.transaction(grouped=True):
+        store.audit(chat_id=1, action="lost", now=datetime.now(UTC))
+    grouped[-1]()  # the scheduled commit: the failure goes to the listeners, not the loop
+    assert audit_rows(db_path) == ["answer", "handled marks"]
+    assert [type(error) for error in ended] == [type(None), sqlite3.OperationalError]
+    assert not store.db.conn.in_transaction
+
+
+def test_joining_a_group_without_grouped_commits_says_write_at_once(store):
+    assert not store.join_group()
+    assert not store.db.conn.in_transaction

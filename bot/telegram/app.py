@@ -20,7 +20,6 @@ from telegram.ext import (
     MessageHandler,
     PollAnswerHandler,
     PollHandler,
-    TypeHandler,
     filters,
 )
 
@@ -46,12 +45,12 @@ from bot.telegram.acks import AckPolicy, AckQueue
 from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
-from bot.telegram.language import LanguageUpdateProcessor, choose_language
+from bot.telegram.language import update_language
 from bot.telegram.ratelimit import Limits, PriorityRateLimiter
-from bot.telegram.receiving import DONE_GROUP, InboxQueue, Receiver
+from bot.telegram.receiving import InboxQueue, Receiver
 from bot.telegram.storage_watch import StorageWatch
 from bot.telegram.timetable import Timetable
-from bot.telegram.updates import PerChatUpdateProcessor
+from bot.telegram.updates import UpdatePipeline
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +106,14 @@ def build_application(
         # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
         # strict sliding windows, the circle's posts first (bot/telegram/ratelimit.py).
         .rate_limiter(limiter)
-        # Chats are handled concurrently, each chat's updates in order (bot/telegram/updates.py),
-        # each update in a language of its own (bot/telegram/language.py): it starts in
-        # English and leaves the ContextVar of bot/text as it found it.
-        .concurrent_updates(LanguageUpdateProcessor(PerChatUpdateProcessor()))
+        # Chats are handled concurrently, each chat's updates in order, each update in a
+        # language of its own and marked handled in the inbox when done (bot/telegram/updates.py).
+        .concurrent_updates(
+            UpdatePipeline(
+                language=lambda update: update_language(update, application.bot_data),
+                done=lambda update: application.bot_data.receiver.handled(update),
+            )
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -142,8 +145,6 @@ def build_application(
     # was edited. A command addressed to another bot (/next@otherbot) is ignored by PTB itself.
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
-    # Group -100 runs first: the update's language (the circle's, or a member's own in private).
-    application.add_handler(TypeHandler(Update, choose_language), group=-100)
     # Group -2: a member who floods commands gets one word, then silence (bot/throttle.py).
     application.add_handler(
         MessageHandler(new & filters.COMMAND, throttle.throttle), group=THROTTLE_GROUP
@@ -151,6 +152,10 @@ def build_application(
     # Group -1 runs before the handlers below: note who speaks, so /status can name who has
     # not answered yet (privacy mode shows the bot commands and replies, nothing else).
     application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)
+    # Answers first: most updates are answers, and no command is a reply without a command.
+    application.add_handler(
+        MessageHandler(new & groups & filters.REPLY & ~filters.COMMAND, answers.on_reply)
+    )
     # Every command from the one table; a group command in a private chat says where it works.
     for command in COMMANDS:
         where = new if command.anywhere else new & groups
@@ -183,18 +188,13 @@ def build_application(
         MessageHandler(new & private & ~filters.COMMAND, onboarding.private_message)
     )
 
-    # Answers: replies to the bot's messages (what privacy mode lets a bot see), and their edits.
-    application.add_handler(
-        MessageHandler(new & groups & filters.REPLY & ~filters.COMMAND, answers.on_reply)
-    )
+    # Edits of answers (replies to the bot's messages, what privacy mode lets a bot see).
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, answers.on_edit))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chat_events.on_migrate))
     # Polls: counts from `poll` updates (anonymous ones too), each vote of a public poll.
     application.add_handler(PollHandler(polls.on_poll))
     application.add_handler(PollAnswerHandler(polls.on_poll_answer))
     application.add_error_handler(on_error)
-    # Last: the update's handlers are done, its inbox row is marked handled.
-    application.add_handler(TypeHandler(Update, data.receiver.handled), group=DONE_GROUP)
     return application
 
 
@@ -238,8 +238,14 @@ async def read_pending_updates(application: Application, batches: int = 20) -> i
     Returns how many were handled."""
     data = application.bot_data
     handled = 0
+    # Through the update pipeline, as polling does: in order, in its language, marked handled.
+    pipeline = application.update_processor
+
+    async def handle(update: Update) -> None:
+        await pipeline.process_update(update, application.process_update(update))
+
     for payload in inbox.unhandled(data.store):
-        await application.process_update(Update.de_json(payload, application.bot))
+        await handle(Update.de_json(payload, application.bot))
         handled += 1
     offset = 0
     for _ in range(batches):
@@ -255,7 +261,7 @@ async def read_pending_updates(application: Application, batches: int = 20) -> i
             break
         for update in updates:
             if update.update_id in fresh:
-                await application.process_update(update)
+                await handle(update)
                 handled += 1
         offset = updates[-1].update_id + 1
     if handled:

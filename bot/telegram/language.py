@@ -2,12 +2,11 @@
 
 The language reaches `_()` through the ContextVar of bot/text (`set_language`, `speaking`):
 
-- every update runs inside `LanguageUpdateProcessor` (around the per-chat processor of
-  bot/telegram/updates.py), which starts it in English and restores the previous value
-  afterwards, so nothing carries over from one update to the next; PTB runs concurrent updates
-  each in its own asyncio task, whose context is its own;
-- `choose_language`, a TypeHandler in group -100 (before every other handler), sets the
-  update's language: in a group the circle's, in a private chat the member's Telegram
+- every update runs inside `speaking(update_language(...))` (the update pipeline of
+  bot/telegram/updates.py, once the chat's earlier updates are done), which restores the
+  previous value afterwards, so nothing carries over from one update to the next; PTB runs
+  concurrent updates each in its own asyncio task, whose context is its own;
+- `update_language` is, in a group, the circle's; in a private chat the member's Telegram
   `language_code` when there is a catalog for it, else the circle they last spoke in;
 - jobs run their callback inside `in_circle_language` (the circle of the job's chat);
 - a private message sent while handling a group update or in a job (/mine, the /export
@@ -22,14 +21,13 @@ The language reaches `_()` through the ContextVar of bot/text (`set_language`, `
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 from telegram import Chat, Update, User
-from telegram.ext import BaseUpdateProcessor
 
 from bot.exchange import Exchange
-from bot.model import load_circle
+from bot.model import language_choice
 from bot.store import Store
 from bot.telegram.context import BotData, CircleContext
 from bot.text import DEFAULT, set_language, speaking, supported
@@ -38,11 +36,12 @@ from bot.text import circle_language as spoken_by
 
 def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
     """What /language chose for the chat's circle, else its exchange's language, else English."""
-    circle = load_circle(store, chat_id)
-    if circle is None:
+    choice = language_choice(store, chat_id)
+    if choice is None:
         return DEFAULT
-    exchange = exchanges.get(circle.exchange_id)
-    return spoken_by(circle.settings.language, exchange.language if exchange else None)
+    exchange_id, chosen = choice
+    exchange = exchanges.get(exchange_id)
+    return spoken_by(chosen, exchange.language if exchange else None)
 
 
 def speak_about(context: CircleContext, chat_id: int, user: User | None = None) -> None:
@@ -75,45 +74,22 @@ def _last_circle(data: BotData, user_id: int) -> str:
     return circle_language(data.store, data.exchanges, row["chat_id"]) if row else DEFAULT
 
 
-async def choose_language(update: object, context: CircleContext) -> None:
-    """Group -100: set the language of this update before any handler runs."""
+def update_language(update: object, data: BotData) -> str:
+    """The language an update is handled in (and its sender's own, noted for later)."""
     if not isinstance(update, Update):
-        return
+        return DEFAULT
     chat: Chat | None = update.effective_chat
-    user, data = update.effective_user, context.bot_data
+    user = update.effective_user
     own = member_language(user, "")
     if user is not None and own:
         data.languages[user.id] = own  # for private messages sent later, from a job
-    if chat is None or chat.type == Chat.PRIVATE:
-        set_language(own or (_last_circle(data, user.id) if user else DEFAULT))
-    else:
-        set_language(circle_language(data.store, data.exchanges, chat.id))
-
-
-class LanguageUpdateProcessor(BaseUpdateProcessor):
-    """Run each update inside its own language context, around another update processor.
-
-    Its only job: the update's coroutine is awaited inside `speaking(DEFAULT)`, so it starts in
-    English and leaves the ContextVar of bot/text as it found it; `choose_language` (handler
-    group -100) then sets the update's language. Everything else (how many updates at once,
-    which wait for which: bot/telegram/updates.py's per-chat order) is the `inner` processor's,
-    to which this one delegates; it keeps no state of its own. PTB runs each concurrent update
-    as its own asyncio task, whose context is a copy, so languages never leak across chats.
-    """
-
-    def __init__(self, inner: BaseUpdateProcessor):
-        super().__init__(inner.max_concurrent_updates)
-        self.inner = inner
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        with speaking(DEFAULT):
-            await self.inner.do_process_update(update, coroutine)
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
+    try:
+        if chat is None or chat.type == Chat.PRIVATE:
+            return own or (_last_circle(data, user.id) if user else DEFAULT)
+        return circle_language(data.store, data.exchanges, chat.id)
+    except sqlite3.Error:
+        # The handlers meet the fault too and the update is handled again (receiving.py).
+        return own or DEFAULT
 
 
 Job = Callable[[CircleContext], Awaitable[None]]

@@ -5,13 +5,13 @@
   asks for the next offset, which confirms the batch to Telegram, only after that.
 - `InboxQueue` is the Application's `update_queue`: an `Update` PTB's webhook server puts
   there is kept first, so a storage fault answers Telegram with an error and it sends again.
-- `Receiver.handled` runs in the last handler group (`DONE_GROUP`): the update's handlers
-  finished, its row is marked handled. An update whose handling met a storage fault stays
-  unhandled and is fed again once the database writes again (`refeed`).
+- `Receiver.handled` runs once the update's handlers finished (the update pipeline,
+  bot/telegram/updates.py): its row is marked handled. An update whose handling met a storage
+  fault stays unhandled and is fed again once the database writes again (`refeed`).
 
-Handled marks are grouped (Store.group_commits): those of a burst share one COMMIT with its
-answers. If that COMMIT fails, both are undone together and the updates are fed again
-(`group_ended`); an answer's handler and its mark run in the same turn of the event loop.
+Handled marks go with the grouped commit (Store.group_commits): those of a burst are written
+in one statement just before the COMMIT that also stores its answers (`write_marks`). If that
+COMMIT fails, both are undone together and the updates are fed again (`group_ended`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from bot.store import Store
 from bot.telegram.storage_watch import StorageWatch, is_storage_fault
 
 log = logging.getLogger(__name__)
-
-DONE_GROUP = 1_000  # after every other handler group
 
 
 class InboxQueue(asyncio.Queue):
@@ -62,7 +60,8 @@ class Receiver:
         self.bot: Any = None  # set by attach()
         self.in_flight: set[int] = set()
         self.failed: set[int] = set()
-        self.marked: set[int] = set()  # marked handled in the group not committed yet
+        self.marking: list[int] = []  # handled, marked when the open group commits
+        store.group_closing.append(self.write_marks)
         store.group_ended.append(self.group_ended)
 
     def attach(self, application: Application) -> None:
@@ -107,18 +106,20 @@ class Receiver:
         self.watch.report(error)
         return True
 
-    async def handled(self, update: Update, context: Any) -> None:
-        """Last handler group: the update's handlers are done."""
+    def handled(self, update: object) -> None:
+        """The update's handlers are done (the update pipeline, bot/telegram/updates.py)."""
+        if not isinstance(update, Update):
+            return
         update_id = update.update_id
         self.in_flight.discard(update_id)
         if update_id in self.failed:
             return  # fed again once the database writes again
+        if self.store.join_group():
+            self.marking.append(update_id)  # with the answers it follows, in their COMMIT
+            return
         try:
-            inbox.mark_handled(self.store, update_id, self.clock())
-            if self.store.group_open:
-                self.marked.add(update_id)
-            else:
-                self.watch.cleared()
+            inbox.mark_handled(self.store, [update_id], self.clock())
+            self.watch.cleared()
         except sqlite3.Error as error:
             if not is_storage_fault(error):
                 raise
@@ -126,12 +127,17 @@ class Receiver:
             self.failed.add(update_id)
             self.watch.report(error)
 
+    def write_marks(self) -> None:
+        """The open group is about to commit: its handled marks, in one statement."""
+        if self.marking:
+            inbox.mark_handled(self.store, self.marking, self.clock())
+
     def group_ended(self, error: sqlite3.Error | None) -> None:
         """The group holding these handled marks committed, or was undone by `error`."""
-        marked, self.marked = self.marked, set()
+        marked, self.marking = self.marking, []
         if error is None:
             self.watch.cleared()
             return
         log.warning("lost the handled marks of %d update(s): handling them again", len(marked))
-        self.failed |= marked
+        self.failed.update(marked)
         self.watch.report(error)

@@ -27,6 +27,5 @@ async def throttle(update: Update, context: CircleContext) -> None:
         return
     if verdict == WARN:
         await reply(message, text.too_fast())
-    # No other handler runs for it; the update is still done (kept out of the inbox's backlog).
-    await data.receiver.handled(update, context)
+    # No other handler runs for it (the update pipeline still marks it handled).
     raise ApplicationHandlerStop

@@ -2,9 +2,9 @@
 counts), from the feature modules beside this one. Text is Telegram HTML where a module says
 so, plain text otherwise.
 
-The language is the one of the update or job being handled: a `ContextVar` that
-bot/telegram/language.py sets once per update (PTB runs each update in its own context, see
-`LanguageUpdateProcessor` there) and once per job from the circle. contextvars are per asyncio
+The language is the one of the update or job being handled: a `ContextVar` set once per
+update by the update pipeline (bot/telegram/updates.py; PTB runs each update in its own
+context) and once per job from the circle. contextvars are per asyncio
 task, so one chat's language never reaches another chat's concurrent update. The catalogs are
 gettext `.mo` files compiled from bot/locale/*/LC_MESSAGES/messages.po (docs/translations.md);
 English is the source language and needs none.
