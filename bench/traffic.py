@@ -1,8 +1,10 @@
 """Inbound answers and outbound fan-out, each against a baseline measured in the same run.
 
 - inbound: N replies to the bot's posts from many members in many groups, queued at the fake
-  before polling starts; a bare PTB `Application` with one no-op handler on the same feed is
-  the baseline. Time from polling until every update is handled (bare) / every answer stored.
+  (in a process of its own, as Telegram is another machine: bench/fake_process.py) before
+  polling starts; a bare PTB `Application` with one no-op handler on the same feed is the
+  baseline. Time from the start of polling until every update is handled (bare) / every answer
+  is stored (the bot: each kept in the inbox first, through the production polling loop).
 - fan-out: C circles due at the same minute, the fake enforcing Telegram's limits as a strict
   sliding window; the baseline is the ideal, parts ÷ 30 s.
 """
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, Job, MessageHandler, filters
 
+from bench.fake_process import FakeProcess
 from bench.world import CONTENT, EXCHANGE, build
 from bot.fakebotapi import FakeBotAPI
 from bot.store import open_store
@@ -24,34 +27,13 @@ from bot.telegram.app import build_application
 from bot.telegram.polling import Poller, PollSettings
 from tests.bot_harness import Clock, make_config
 
-MEMBERS_PER_GROUP = 25
 POLL = {"poll_interval": 0, "timeout": timedelta(seconds=0.2)}
-
-
-def _world(api: FakeBotAPI, chats: list[int]) -> None:
-    """Groups with the bot's three posts (message ids 1-3, as in the database)."""
-    state = api._state
-    for n in range(MEMBERS_PER_GROUP):
-        api.user(10_000 + n, f"Member {n}")
-    for chat_id in chats:
-        api.group(chat_id, f"Group {chat_id}", members=range(10_000, 10_000 + MEMBERS_PER_GROUP))
-        with state.lock:
-            for _ in range(3):
-                state.new_message(state.chats[chat_id], state.bot, fields={"text": "A post"})
-
-
-def _feed(api: FakeBotAPI, chats: list[int], replies: int) -> None:
-    """The replies, queued at the fake once polling runs (the bot reads what was written
-    while it was down before it starts, so replies queued earlier would never be polled)."""
-    for n in range(replies):
-        chat_id = chats[n % len(chats)]
-        user = 10_000 + (n // len(chats)) % MEMBERS_PER_GROUP
-        api.send_text(chat_id, user, f"Answer {n}: a thought of a typical length.", 1 + n % 3)
+# Running circles whose one session is a month away: no job fires while answers come in.
+QUIET = [("{once}", None, None, "running")]
 
 
 async def _bare_inbound(replies: int, chats: list[int]) -> float:
-    with FakeBotAPI() as api:
-        _world(api, chats)
+    with FakeProcess(chats, replies) as api:
         seen = 0
         done = asyncio.Event()
 
@@ -65,9 +47,9 @@ async def _bare_inbound(replies: int, chats: list[int]) -> float:
         app.add_handler(MessageHandler(filters.ALL, handle))
         async with app:
             await app.start()
-            await app.updater.start_polling(**POLL)
+            api.feed()
             started = time.perf_counter()
-            _feed(api, chats, replies)
+            await app.updater.start_polling(**POLL)
             await done.wait()
             seconds = time.perf_counter() - started
             await app.updater.stop()
@@ -76,19 +58,18 @@ async def _bare_inbound(replies: int, chats: list[int]) -> float:
 
 
 async def _bot_inbound(replies: int, chats: list[int], folder: Path) -> tuple[float, dict]:
-    with FakeBotAPI() as api:
-        _world(api, chats)
+    with FakeProcess(chats, replies) as api:
         config = make_config(api, folder, content_dir=CONTENT, default_exchange=EXCHANGE)
         app = build_application(config)
         store = app.bot_data.store
         async with app:
-            await app.post_init(app)
+            await app.post_init(app)  # start-up reads what is pending: the feed comes after
             await app.start()
+            api.feed()
+            started = time.perf_counter()
             # The production path: our polling loop, each batch kept in the inbox first.
             poller = Poller(app, PollSettings(timeout=0.2))
             polling = asyncio.create_task(poller.run())
-            started = time.perf_counter()
-            _feed(api, chats, replies)
             # max(id), not count(*): answers are only added here, and counting 100,000 rows
             # every few milliseconds would be the bench's cost, not the bot's.
             while (store.scalar("SELECT max(id) FROM answers") or 0) < replies:
@@ -99,13 +80,13 @@ async def _bot_inbound(replies: int, chats: list[int], folder: Path) -> tuple[fl
             poller.stop()
             await polling
             await app.stop()
-            await acks.close()
+            await app.post_stop(app)  # as run_bot stops: the open grouped commit is made
     return seconds, counts
 
 
 def inbound(replies: int, folder: Path) -> dict:
     groups = max(10, replies // 100)
-    chats = build(folder / "circle.db", groups, datetime.now(UTC))
+    chats = build(folder / "circle.db", groups, datetime.now(UTC), kinds=QUIET)
     bare = asyncio.run(_bare_inbound(replies, chats))
     bot, counts = asyncio.run(_bot_inbound(replies, chats, folder))
     store = open_store(folder / "circle.db")

@@ -54,19 +54,20 @@ class Store:
         self._depth = 0  # transaction() calls open right now (nested ones included)
         self._schedule: Callable[[Callable[[], None]], object] | None = None
         self._group_open = False
+        self._groups = 0  # groups opened so far: a scheduled commit is for one of them
         # Last writes of a group, made just before its COMMIT (the receiver's handled marks).
         self.group_closing: list[Callable[[], None]] = []
         # Told how each group ended: None when it committed, the error when it was lost.
         self.group_ended: list[Callable[[sqlite3.Error | None], None]] = []
 
     def group_commits(self, schedule: Callable[[Callable[[], None]], object]) -> None:
-        """Let `transaction(grouped=True)` share one COMMIT (the bot: `loop.call_soon`).
+        """Let `transaction(grouped=True)` share one COMMIT; `schedule(commit)` arranges the
+        latest moment for each group's (the bot: `loop.call_later`).
 
         A grouped transaction opens the group (`BEGIN IMMEDIATE`) if none is open and runs as a
-        savepoint inside it; `schedule(self.commit)` commits the group once the event loop has
-        run what is ready now, so a burst of answers and handled marks costs one COMMIT instead
+        savepoint inside it, so a burst of answers and handled marks costs one COMMIT instead
         of one each. Any other writing transaction commits the group with its own writes, and
-        so does `commit()`, which the bot calls before every request to Telegram: nothing is
+        so does `flush()`, which the bot calls before every request to Telegram: nothing is
         sent before the writes it follows are committed.
         """
         self._schedule = schedule
@@ -119,7 +120,9 @@ class Store:
     def _open_group(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         self._group_open = True
-        self._schedule(self._commit_later)  # type: ignore[misc]
+        self._groups += 1
+        group = self._groups
+        self._schedule(lambda: self._commit_later(group))  # type: ignore[misc]
 
     def commit(self) -> None:
         """Commit the open group, if any; a failure rolls it back, tells `group_ended`, raises."""
@@ -142,10 +145,15 @@ class Store:
         for listener in self.group_ended:
             listener(error)
 
-    def _commit_later(self) -> None:
-        # The group_ended listeners take care of a failure; nobody waits for this call.
+    def flush(self) -> None:
+        """Commit the open group, if any, for a caller that cannot act on its failure (a
+        request to Telegram about to go out): the `group_ended` listeners take care of it."""
         with contextlib.suppress(sqlite3.Error):
             self.commit()
+
+    def _commit_later(self, group: int) -> None:
+        if group == self._groups:  # else it was committed already, by a write or a request
+            self.flush()
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.all(sql, params)

@@ -226,7 +226,7 @@ async def running_bot(
             poller.stop()
             await polling
             await app.stop()
-            await app.bot_data.acks.close()
+            await app.post_stop(app)  # as run_bot stops: acknowledgments dropped, all committed
 
 
 # Timetable helpers: APScheduler is paused, a test moves the Clock and fires armed jobs itself.

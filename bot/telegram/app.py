@@ -55,6 +55,9 @@ from bot.telegram.updates import UpdatePipeline
 log = logging.getLogger(__name__)
 
 THROTTLE_GROUP = -2
+# Seconds a grouped commit may wait for more writes to share it. Nothing waits on it: the
+# inbox holds the updates, and a 👍 or any other request commits it first.
+GROUP_COMMIT_WITHIN = 0.5
 
 
 class StartupError(Exception):
@@ -84,7 +87,7 @@ def build_application(
         )
     circles = Circles(open_writable_store(config, clock()), exchanges)
     limiter = PriorityRateLimiter(limits)
-    limiter.before_send = circles.store.commit  # grouped writes first (Store.group_commits)
+    limiter.before_send = circles.store.flush  # grouped writes first (Store.group_commits)
     # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
     queue = InboxQueue()
     application = (
@@ -210,9 +213,12 @@ def open_writable_store(config: Config, now: datetime) -> Store:
 
 
 async def _post_init(application: Application) -> None:
-    # A burst of answers and handled marks shares one COMMIT, made once the event loop has
-    # run what is ready (bot/store.py).
-    application.bot_data.store.group_commits(asyncio.get_running_loop().call_soon)
+    # A burst of answers and handled marks shares one COMMIT (bot/store.py): the next batch's
+    # inbox write or any request to Telegram commits it, and at the latest GROUP_COMMIT_WITHIN.
+    loop = asyncio.get_running_loop()
+    application.bot_data.store.group_commits(
+        lambda commit: loop.call_later(GROUP_COMMIT_WITHIN, commit)
+    )
     await publish(application.bot)
     # What members wrote while the bot was down comes first: an answer belongs to its point
     # and that point's digest, which a missed session may be about to post.

@@ -130,8 +130,8 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
         self._seq = 0
         self._paused_until = 0.0
         self._timer: asyncio.TimerHandle | None = None
-        # Runs before every request: the store commits its grouped writes (Store.commit),
-        # so a 👍 never goes out for an answer that is not committed.
+        # Runs before every request: the store commits its grouped writes (Store.flush), so a
+        # 👍 follows its answer's COMMIT (had that failed, the answer is handled again).
         self.before_send: Callable[[], None] = lambda: None
         # Calls let through, and those that had to wait for a place first, by priority.
         self.granted: dict[Priority, int] = dict.fromkeys(Priority, 0)
@@ -167,7 +167,8 @@ class PriorityRateLimiter(BaseRateLimiter[Priority]):
     ) -> Any:
         chat_id = data.get("chat_id")
         if chat_id is None:  # getUpdates, getMe, setMyCommands, answerCallbackQuery: no limit
-            self.before_send()
+            if endpoint != "getUpdates":  # it tells Telegram nothing the bot wrote
+                self.before_send()
             return await callback(*args, **kwargs)
         priority = Priority.REPLY if rate_limit_args is None else Priority(rate_limit_args)
         group = _group(chat_id) if endpoint not in NOT_GROUP_MESSAGES else None
