@@ -4,7 +4,7 @@ Schema: bot/migrations.py, documented in docs/database.md.
 
 Transactions: a writing use-case runs in `BEGIN IMMEDIATE` … `COMMIT` (bot.migrations.immediate)
 on a connection in autocommit mode, a reading one in sqlite-utils' `db.atomic()` (a deferred
-`BEGIN`), and a nested `transaction()` is an `atomic()` savepoint inside the open one.
+`BEGIN`), and a nested `transaction()` is a savepoint inside the open one.
 `atomic()` alone cannot take the write lock up front, which is why writes do not use it.
 Grouped transactions (answers, handled marks) may share one COMMIT while the bot runs
 (`Store.group_commits`).
@@ -89,14 +89,17 @@ class Store:
             try:
                 if outermost and self._group_open:
                     # The group's writes are not this use-case's: its failure undoes its own.
-                    with self.db.atomic():
+                    with self._savepoint():
                         yield self
                 elif outermost and grouped and self._schedule is not None:
                     self._open_group()
-                    with self.db.atomic():
+                    with self._savepoint():
                         yield self
-                elif self.db.conn.in_transaction or not write:
-                    with self.db.atomic():  # SAVEPOINT … RELEASE, or BEGIN … COMMIT
+                elif self.db.conn.in_transaction:
+                    with self._savepoint():
+                        yield self
+                elif not write:
+                    with self.db.atomic():  # BEGIN … COMMIT
                         yield self
                 else:
                     with migrations.immediate(self.db):
@@ -105,6 +108,23 @@ class Store:
                 self._depth -= 1
             if commit_group:
                 self.commit()
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """SAVEPOINT … RELEASE, undone on any exception. Not `db.atomic()`: it names each
+        savepoint at random, so SQLite prepares the statements anew every time. One name
+        serves every depth: RELEASE and ROLLBACK TO act on the innermost of that name."""
+        execute = self.db.conn.execute
+        execute("SAVEPOINT store")
+        try:
+            yield
+        except BaseException:
+            # An error SQLite rolled back by itself (SQLITE_FULL) took the savepoint with it.
+            if self.db.conn.in_transaction:
+                execute("ROLLBACK TO store")
+                execute("RELEASE store")
+            raise
+        execute("RELEASE store")
 
     def join_group(self) -> bool:
         """Open the group if none is open (its COMMIT is scheduled); False without grouped
@@ -156,8 +176,9 @@ class Store:
             self.flush()
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
-        rows = self.all(sql, params)
-        return rows[0] if rows else None
+        cursor = self._query(sql, params)
+        row = cursor.fetchone()
+        return dict(zip(_keys(cursor), row, strict=True)) if row is not None else None
 
     def all(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows as dicts; a repeated column name gets a suffix (`id`, `id_2`), as in `db.query`.
@@ -165,13 +186,15 @@ class Store:
         Not `db.query` itself: since sqlite-utils 4 it wraps every SELECT in its own SAVEPOINT
         (3 statements instead of 1) to reject row-less SQL, which `execute` reports here too.
         """
+        cursor = self._query(sql, params)
+        keys = _keys(cursor)
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+    def _query(self, sql: str, params: Params) -> sqlite3.Cursor:
         cursor = self.db.execute(sql, params)
         if cursor.description is None:
             raise ValueError("Store.all/one need SQL that returns rows: use execute()")
-        keys = [column[0] for column in cursor.description]
-        if len(set(keys)) < len(keys):
-            keys = list(dedupe_keys(keys))
-        return [dict(zip(keys, row, strict=True)) for row in cursor]
+        return cursor
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
@@ -229,6 +252,11 @@ class Store:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+def _keys(cursor: sqlite3.Cursor) -> list[str]:
+    keys = [column[0] for column in cursor.description]
+    return keys if len(set(keys)) == len(keys) else list(dedupe_keys(keys))
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:

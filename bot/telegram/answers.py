@@ -8,22 +8,20 @@ from telegram import Message, Update
 
 from bot import answers
 from bot.telegram.context import CircleContext, display_name
+from bot.telegram.message_filters import replies_to_bot
 
 log = logging.getLogger(__name__)
 MEDIA_KINDS = ("voice", "video_note", "video", "audio", "photo", "document", "sticker", "poll")
 
 
 def media_kind(message: Message) -> str | None:
+    if message.text is not None:
+        return None  # a message has text or media, never both (media has a caption)
     return next((kind for kind in MEDIA_KINDS if getattr(message, kind, None)), None)
 
 
 def message_text(message: Message) -> str | None:
     return message.text or message.caption
-
-
-def replies_to_bot(message: Message, bot_id: int) -> bool:
-    replied = message.reply_to_message
-    return bool(replied and replied.from_user and replied.from_user.id == bot_id)
 
 
 async def on_reply(update: Update, context: CircleContext) -> None:
@@ -75,14 +73,6 @@ def note_speaker(message: Message, context: CircleContext) -> None:
     answers.see_member(
         context.bot_data.store, message.chat_id, user.id, user.full_name, context.now()
     )
-
-
-def answered(message: Message, bot_id: int) -> bool:
-    """This message goes to `on_reply`, which notes its sender with the answer itself."""
-    is_command = bool(message.entities) and any(
-        e.type == "bot_command" and e.offset == 0 for e in message.entities
-    )
-    return replies_to_bot(message, bot_id) and not is_command
 
 
 async def on_edit(update: Update, context: CircleContext) -> None:

@@ -46,6 +46,7 @@ from bot.telegram.commands import COMMANDS, publish
 from bot.telegram.context import CONTEXT_TYPES, BotData
 from bot.telegram.errors import on_error
 from bot.telegram.language import update_language
+from bot.telegram.message_filters import GROUP_REPLY, GROUP_SPEAKER, NEW_COMMAND
 from bot.telegram.ratelimit import Limits, PriorityRateLimiter
 from bot.telegram.receiving import InboxQueue, Receiver
 from bot.telegram.storage_watch import StorageWatch
@@ -149,16 +150,12 @@ def build_application(
     new = filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS
     # Group -2: a member who floods commands gets one word, then silence (bot/throttle.py).
-    application.add_handler(
-        MessageHandler(new & filters.COMMAND, throttle.throttle), group=THROTTLE_GROUP
-    )
+    application.add_handler(MessageHandler(NEW_COMMAND, throttle.throttle), group=THROTTLE_GROUP)
     # Group -1 runs before the handlers below: note who speaks, so /status can name who has
     # not answered yet (privacy mode shows the bot commands and replies, nothing else).
-    application.add_handler(MessageHandler(new & groups, members.note_member), group=-1)
-    # Answers first: most updates are answers, and no command is a reply without a command.
-    application.add_handler(
-        MessageHandler(new & groups & filters.REPLY & ~filters.COMMAND, answers.on_reply)
-    )
+    application.add_handler(MessageHandler(GROUP_SPEAKER, members.note_member), group=-1)
+    # Replies first (answers: most updates); a reply that is a command is left to the commands.
+    application.add_handler(MessageHandler(GROUP_REPLY, answers.on_reply))
     # Every command from the one table; a group command in a private chat says where it works.
     for command in COMMANDS:
         where = new if command.anywhere else new & groups

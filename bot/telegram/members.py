@@ -13,7 +13,6 @@ from bot import answers, console, reads
 from bot.model import Refusal, load_circle
 from bot.reads import MemberAnswer
 from bot.render import split_text, utf16_len
-from bot.telegram.answers import answered
 from bot.telegram.console import chat_title
 from bot.telegram.context import CircleContext, ask_for_private_chat, reply
 from bot.telegram.language import private_language
@@ -30,11 +29,7 @@ MINE_LIMIT = 3500  # keep /mine replies comfortably under Telegram's 4096 charac
 async def note_member(update: Update, context: CircleContext) -> None:
     """Remember a member who spoke to the bot, so /status can list who has not answered, and
     the group's title, so `circle-bot circles` can name it."""
-    message = update.effective_message
-    if message is None:
-        return
-    if answered(message, context.bot.id):
-        return  # an answer: its sender is recorded with the answer, in one transaction
+    message = update.effective_message  # no answer (GROUP_SPEAKER): those note their sender
     user = message.from_user
     person = user is not None and not user.is_bot and message.sender_chat is None
     answers.see_member(
