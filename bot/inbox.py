@@ -30,19 +30,30 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
     An update already here (handed over again after a restart) is not new: it was handled
     already, or is waiting among `unhandled`.
     """
-    fresh: list[int] = []
+    updates = list(updates)
+    if not updates:
+        return []
+    ids = [int(update["update_id"]) for update in updates]
     received_at = iso(now)
     with store.transaction():
-        for update in updates:
-            update_id = int(update["update_id"])
-            cursor = store.execute(
-                "INSERT OR IGNORE INTO update_inbox (update_id, payload, received_at)"
-                " VALUES (?, ?, ?)",
-                [update_id, json.dumps(update, ensure_ascii=False), received_at],
+        kept = {
+            row[0]
+            for row in store.execute(
+                "SELECT update_id FROM update_inbox WHERE update_id BETWEEN ? AND ?",
+                [min(ids), max(ids)],
             )
-            if cursor.rowcount:
-                fresh.append(update_id)
-    return fresh
+        }
+        fresh = []
+        for update_id, update in zip(ids, updates, strict=True):
+            if update_id not in kept:
+                kept.add(update_id)
+                fresh.append((update_id, update))
+        store.db.conn.executemany(
+            "INSERT INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+            [(n, json.dumps(u, ensure_ascii=False, separators=(",", ":")), received_at)
+             for n, u in fresh],
+        )  # fmt: skip
+    return [n for n, _ in fresh]
 
 
 MARKS_PER_STATEMENT = 500  # well under SQLite's limit of bound parameters

@@ -204,15 +204,25 @@ def abandon_post(store: Store, plan: Delivery, outgoing: Outgoing) -> None:
 
 def post_of_message(store: Store, chat_id: int, message_id: int) -> dict[str, Any] | None:
     """The sent post a message of the bot is (its confirmed copy, or a copy learnt since),
-    with its run's number."""
-    return store.one(
-        f"SELECT {POST_OF_MESSAGE} FROM posts JOIN runs ON runs.id = posts.run_id"
-        " WHERE posts.chat_id = ? AND posts.message_id = ? AND posts.status = 'sent'"
-        f" UNION ALL SELECT {POST_OF_MESSAGE} FROM post_copies"
-        " JOIN posts ON posts.id = post_copies.post_id JOIN runs ON runs.id = posts.run_id"
-        " WHERE post_copies.chat_id = ? AND post_copies.message_id = ? LIMIT 1",
-        [chat_id, message_id, chat_id, message_id],
-    )
+    with its run's number; the caller must not change it.
+
+    Every answer asks this, mostly about the same few posts, and what it returns never
+    changes once a post is sent (a sent post is never deleted or moved): it is remembered.
+    """
+    key = ("post_of_message", chat_id, message_id)
+    post = store.memo.get(key)
+    if post is None:
+        post = store.one(
+            f"SELECT {POST_OF_MESSAGE} FROM posts JOIN runs ON runs.id = posts.run_id"
+            " WHERE posts.chat_id = ? AND posts.message_id = ? AND posts.status = 'sent'"
+            f" UNION ALL SELECT {POST_OF_MESSAGE} FROM post_copies"
+            " JOIN posts ON posts.id = post_copies.post_id JOIN runs ON runs.id = posts.run_id"
+            " WHERE post_copies.chat_id = ? AND post_copies.message_id = ? LIMIT 1",
+            [chat_id, message_id, chat_id, message_id],
+        )
+        if post is not None:
+            store.remember(key, post)
+    return post
 
 
 # What an answer needs of its post (a reply looks it up: every column more costs every answer).

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from sqlite_utils.utils import dedupe_keys
 from bot import migrations
 
 BUSY_TIMEOUT_SECONDS = 5
+MEMO_SIZE = 10_000
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -51,6 +52,9 @@ class Store:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        # Values read from rows that never change once written (a sent post, by its message
+        # id): `remember` keeps at most MEMO_SIZE of them.
+        self.memo: dict[Hashable, Any] = {}
         self._depth = 0  # transaction() calls open right now (nested ones included)
         self._schedule: Callable[[Callable[[], None]], object] | None = None
         self._group_open = False
@@ -174,6 +178,11 @@ class Store:
     def _commit_later(self, group: int) -> None:
         if group == self._groups:  # else it was committed already, by a write or a request
             self.flush()
+
+    def remember(self, key: Hashable, value: Any) -> None:
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.clear()  # crude, and rare: the next look-ups read the rows again
+        self.memo[key] = value
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         cursor = self._query(sql, params)

@@ -7,7 +7,9 @@ The language reaches `_()` through the ContextVar of bot/text (`set_language`, `
   previous value afterwards, so nothing carries over from one update to the next; PTB runs
   concurrent updates each in its own asyncio task, whose context is its own;
 - `update_language` is, in a group, the circle's; in a private chat the member's Telegram
-  `language_code` when there is a catalog for it, else the circle they last spoke in;
+  `language_code` when there is a catalog for it, else the circle they last spoke in. What
+  needs the database is looked up when the first text of the update needs it: an answer,
+  which sends only a 👍, never does;
 - jobs run their callback inside `in_circle_language` (the circle of the job's chat);
 - a private message sent while handling a group update or in a job (/mine, the /export
   caption, an organizer's reply routed privately by the console's `Target`, nudges, catch-up)
@@ -74,8 +76,10 @@ def _last_circle(data: BotData, user_id: int) -> str:
     return circle_language(data.store, data.exchanges, row["chat_id"]) if row else DEFAULT
 
 
-def update_language(update: object, data: BotData) -> str:
-    """The language an update is handled in (and its sender's own, noted for later)."""
+def update_language(update: object, data: BotData) -> str | Callable[[], str]:
+    """The language an update is handled in (and its sender's own, noted for later): a
+    member's own at once; a circle's is looked up when the first text needs it (an answer
+    sends none)."""
     if not isinstance(update, Update):
         return DEFAULT
     chat: Chat | None = update.effective_chat
@@ -83,13 +87,20 @@ def update_language(update: object, data: BotData) -> str:
     own = member_language(user, "")
     if user is not None and own:
         data.languages[user.id] = own  # for private messages sent later, from a job
-    try:
-        if chat is None or chat.type == Chat.PRIVATE:
-            return own or (_last_circle(data, user.id) if user else DEFAULT)
-        return circle_language(data.store, data.exchanges, chat.id)
-    except sqlite3.Error:
-        # The handlers meet the fault too and the update is handled again (receiving.py).
+    private = chat is None or chat.type == Chat.PRIVATE
+    if private and (own or user is None):
         return own or DEFAULT
+
+    def looked_up() -> str:
+        try:
+            if private:
+                return _last_circle(data, user.id)  # type: ignore[union-attr]
+            return circle_language(data.store, data.exchanges, chat.id)  # type: ignore[union-attr]
+        except sqlite3.Error:
+            # The handlers meet the fault too and the update is handled again (receiving.py).
+            return DEFAULT
+
+    return looked_up
 
 
 Job = Callable[[CircleContext], Awaitable[None]]

@@ -33,7 +33,7 @@ class UpdatePipeline(BaseUpdateProcessor):
 
     def __init__(
         self,
-        language: Callable[[object], str],
+        language: Callable[[object], str | Callable[[], str]],
         done: Callable[[object], None],
         max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
     ):

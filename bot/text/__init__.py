@@ -13,7 +13,7 @@ English is the source language and needs none.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -31,7 +31,9 @@ _ALIASES = {"zh": "zh_Hans", "zh_hans": "zh_Hans", "zh_cn": "zh_Hans", "zh_sg": 
 # The short code for each catalog: /language takes it, setMyCommands' `language_code` needs it.
 CODES = {"en": "en", "de": "de", "ru": "ru", "zh_Hans": "zh"}
 
-_current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+# A catalog locale, or how to work it out when the first text needs it (an update that
+# sends no text, such as an answer, then never looks it up).
+_current: ContextVar[str | Callable[[], str | None]] = ContextVar("language", default=DEFAULT)
 
 
 def supported(code: str | None) -> str | None:
@@ -56,21 +58,30 @@ def circle_language(chosen: str | None, exchange_language: str | None) -> str:
 
 def current() -> str:
     """The catalog locale of the update or job being handled."""
-    return _current.get()
+    language = _current.get()
+    if callable(language):
+        language = _checked(language())
+        _current.set(language)  # once per update; `speaking` sets back what was before
+    return language
+
+
+def _checked(language: str | None) -> str:
+    return language if language in LANGUAGES else DEFAULT  # type: ignore[return-value]
 
 
 def set_language(language: str | None) -> None:
     """Speak `language` (a catalog locale; None or unknown: English) for the rest of this
     update or job (its asyncio task or context)."""
-    _current.set(language if language in LANGUAGES else DEFAULT)
+    _current.set(_checked(language))
 
 
 @contextmanager
-def speaking(language: str | None) -> Iterator[str]:
-    """Speak `language` inside the block only (a private message among group replies)."""
-    token = _current.set(language if language in LANGUAGES else DEFAULT)
+def speaking(language: str | Callable[[], str | None] | None) -> Iterator[None]:
+    """Speak `language` inside the block only (a private message among group replies); a
+    callable is asked when the first text needs the language, if one does."""
+    token = _current.set(language if callable(language) else _checked(language))
     try:
-        yield _current.get()
+        yield
     finally:
         _current.reset(token)
 
@@ -85,12 +96,12 @@ def translations(language: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """The message in the current language."""
-    return translations(_current.get()).gettext(message)
+    return translations(current()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form for `count` in the current language (Russian has three, Chinese one)."""
-    return translations(_current.get()).ngettext(singular, plural, count)
+    return translations(current()).ngettext(singular, plural, count)
 
 
 TELEGRAM_LIMIT = 4096  # characters of one message, as Telegram counts them (UTF-16 units)
