@@ -22,6 +22,7 @@ from bot.store import Store, iso
 KEEP_HANDLED = timedelta(days=2)
 
 JSON = dict[str, Any]
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
@@ -50,8 +51,7 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
                 fresh.append((update_id, update))
         store.db.conn.executemany(
             "INSERT INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-            [(n, json.dumps(u, ensure_ascii=False, separators=(",", ":")), received_at)
-             for n, u in fresh],
+            [(n, _encode(u), received_at) for n, u in fresh],
         )  # fmt: skip
     return [n for n, _ in fresh]
 

@@ -15,6 +15,7 @@ joins an open transaction instead of committing it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -36,6 +37,8 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 def iso(moment: datetime) -> str:
     """An aware datetime as ISO-8601 UTC text, the only time format stored."""
+    if moment.tzinfo is UTC:  # most are (Telegram's dates, the clock): no conversion
+        return moment.isoformat()
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: pass an aware UTC datetime")
     return moment.astimezone(UTC).isoformat()
@@ -222,12 +225,8 @@ class Store:
         costs extra statements (table and column look-ups, a savepoint) and creates a missing
         table instead of failing on a misspelt name.
         """
-        columns = ", ".join(f"[{name}]" for name in values)
-        marks = ", ".join("?" for _ in values)
-        ignore = " ON CONFLICT DO NOTHING" if on_conflict_ignore else ""
-        cursor = self.db.execute(
-            f"INSERT INTO [{table}] ({columns}) VALUES ({marks}){ignore}", list(values.values())
-        )
+        sql = _insert_sql(table, tuple(values), on_conflict_ignore)
+        cursor = self.db.execute(sql, list(values.values()))
         if not cursor.rowcount:
             return None
         return cursor.lastrowid or 0
@@ -261,6 +260,14 @@ class Store:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+@functools.cache
+def _insert_sql(table: str, names: tuple[str, ...], on_conflict_ignore: bool) -> str:
+    columns = ", ".join(f"[{name}]" for name in names)
+    marks = ", ".join("?" for _ in names)
+    ignore = " ON CONFLICT DO NOTHING" if on_conflict_ignore else ""
+    return f"INSERT INTO [{table}] ({columns}) VALUES ({marks}){ignore}"
 
 
 def _keys(cursor: sqlite3.Cursor) -> list[str]:

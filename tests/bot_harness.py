@@ -157,8 +157,8 @@ class Running:
         - fetched: the fake API holds no update the bot has not confirmed. the polling loop keeps
           a batch and puts it on `update_queue` before it confirms it with the next offset, so
           nothing pending at the fake means everything injected is on the queue or handled;
-        - handled: `update_queue.join()` returns once PTB has called `task_done()` for each
-          update, which it does after the handlers and the error handler (all blocking);
+        - handled: `update_queue.join()` returns once PTB has handed each update to the update
+          pipeline, which is `idle` once it handled every one it took (bot/telegram/updates.py);
         - no Bot API call other than the long poll is still in flight (a job fired by hand),
           and the acknowledgment queue has sent (or dropped) every 👍.
         """
@@ -170,7 +170,11 @@ class Running:
                     await asyncio.sleep(0.001)
                     continue
                 await asyncio.wait_for(self.app.update_queue.join(), deadline - loop.time())
-                quiet = self.app.bot_data.acks.idle and not self._calls_in_flight()
+                quiet = (
+                    self.app.update_processor.idle
+                    and self.app.bot_data.acks.idle
+                    and not self._calls_in_flight()
+                )
                 if quiet and not self.api.pending_updates():
                     return
                 await asyncio.sleep(0.001)

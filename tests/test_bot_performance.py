@@ -22,6 +22,7 @@ from bot.telegram.acks import AckPolicy
 from bot.telegram.ratelimit import Limits, Priority
 from tests.bot_harness import (
     ADMIN,
+    ALICE,
     GROUP,
     TEST_CONTENT,
     TINY,
@@ -124,6 +125,27 @@ async def test_chats_are_handled_concurrently_and_each_chat_in_order(api, tmp_pa
     # ...and within the slow group, /status was answered after /help, as it was sent.
     assert "/next" in help_reply.params["text"]
     assert status_reply.time >= help_reply.time + 0.3
+
+
+async def test_an_answer_waits_for_its_own_chats_command_and_for_nothing_else(api, tmp_path):
+    other = -100456
+    async with running_bot(api, tmp_path) as bot:
+        api.group(other, "Other group", admins=[ADMIN], creator=ADMIN, members=[ALICE])
+        prompts = {}
+        for chat in (GROUP, other):
+            await bot.act(lambda chat=chat: api.send_text(chat, ADMIN, "/circle_start"))
+            await bot.act(lambda chat=chat: api.send_text(chat, ADMIN, "/next"))
+            prompts[chat] = api.sent_messages(chat)[-1]["message_id"]
+        api.delay_next("sendMessage", 0.3, chat_id=GROUP)  # Telegram is slow for this group
+        api.send_text(GROUP, ADMIN, "/status")
+        api.send_text(GROUP, ALICE, "Answered while /status was out.", reply_to=prompts[GROUP])
+        api.send_text(other, ALICE, "Answered in the other group.", reply_to=prompts[other])
+        await bot.settle()
+        store = bot.app.bot_data.store
+        stored = [row["text"] for row in store.all("SELECT text FROM answers ORDER BY id")]
+    # The answer in the other group was stored at once; the one in the slow group only after
+    # the /status before it was done, as the messages were sent.
+    assert stored == ["Answered in the other group.", "Answered while /status was out."]
 
 
 async def _circle_with_answers(bot, api, count: int) -> None:

@@ -92,6 +92,15 @@ def build_application(
     limiter.before_send = circles.store.flush  # grouped writes first (Store.group_commits)
     # Every update is kept in the inbox before Telegram may forget it (bot/telegram/receiving.py).
     queue = InboxQueue()
+    # Chats are handled concurrently, each chat's updates in order, an answer at once, each
+    # update in a language of its own and marked handled in the inbox when done.
+    pipeline = UpdatePipeline(
+        language=lambda update: update_language(update, application.bot_data),
+        done=lambda update: application.bot_data.receiver.handled(update),
+        runs_at_once=lambda update: (
+            isinstance(update, Update) and bool(GROUP_REPLY.check_update(update))
+        ),
+    )
     application = (
         Application.builder()
         .context_types(CONTEXT_TYPES)
@@ -111,14 +120,7 @@ def build_application(
         # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
         # strict sliding windows, the circle's posts first (bot/telegram/ratelimit.py).
         .rate_limiter(limiter)
-        # Chats are handled concurrently, each chat's updates in order, each update in a
-        # language of its own and marked handled in the inbox when done (bot/telegram/updates.py).
-        .concurrent_updates(
-            UpdatePipeline(
-                language=lambda update: update_language(update, application.bot_data),
-                done=lambda update: application.bot_data.receiver.handled(update),
-            )
-        )
+        .concurrent_updates(pipeline)  # bot/telegram/updates.py
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -128,6 +130,7 @@ def build_application(
     # only a log line; several missed runs become one. The timetable passes the same values
     # explicitly. configure() replaces the whole configuration, so PTB's own (time zone,
     # executor) is passed again; it must come before the scheduler starts (Application.start).
+    pipeline.spawn = lambda handling: application.create_task(handling, name="update")
     job_queue = application.job_queue
     job_queue.scheduler.configure(
         job_defaults={
@@ -249,7 +252,7 @@ async def read_pending_updates(application: Application, batches: int = 20) -> i
     pipeline = application.update_processor
 
     async def handle(update: Update) -> None:
-        await pipeline.process_update(update, application.process_update(update))
+        await pipeline.handle(update, application.process_update(update))
 
     for payload in inbox.unhandled(data.store):
         await handle(Update.de_json(payload, application.bot))
