@@ -10,10 +10,11 @@ Updates are plain JSON here (the Telegram layer turns them into objects); no `te
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+
+import orjson
 
 from bot.store import Store, iso
 
@@ -22,7 +23,6 @@ from bot.store import Store, iso
 KEEP_HANDLED = timedelta(days=2)
 
 JSON = dict[str, Any]
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
@@ -51,7 +51,7 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
                 fresh.append((update_id, update))
         store.db.conn.executemany(
             "INSERT INTO update_inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-            [(n, _encode(u), received_at) for n, u in fresh],
+            [(n, orjson.dumps(u).decode(), received_at) for n, u in fresh],
         )  # fmt: skip
     return [n for n, _ in fresh]
 
@@ -79,7 +79,7 @@ def unhandled(store: Store, limit: int = 1000) -> list[JSON]:
         "SELECT payload FROM update_inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT ?",
         [limit],
     )
-    return [json.loads(row["payload"]) for row in rows]
+    return [orjson.loads(row["payload"]) for row in rows]
 
 
 def count_unhandled(store: Store) -> int:

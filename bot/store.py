@@ -94,17 +94,25 @@ class Store:
             commit_group = outermost and self._group_open and write and not grouped
             self._depth += 1
             try:
-                if outermost and self._group_open:
-                    # The group's writes are not this use-case's: its failure undoes its own.
-                    with self._savepoint():
-                        yield self
-                elif outermost and grouped and self._schedule is not None:
+                if outermost and grouped and not self._group_open and self._schedule is not None:
                     self._open_group()
-                    with self._savepoint():
+                if self.db.conn.in_transaction:
+                    # Nested, or in the open group (whose writes are not this use-case's): a
+                    # savepoint, so a failure undoes this use-case's own writes only. Not
+                    # `db.atomic()`: it names each savepoint at random, so SQLite would prepare
+                    # the statements anew every time. One name serves every depth: RELEASE and
+                    # ROLLBACK TO act on the innermost of that name.
+                    execute = self.db.conn.execute
+                    execute("SAVEPOINT store")
+                    try:
                         yield self
-                elif self.db.conn.in_transaction:
-                    with self._savepoint():
-                        yield self
+                    except BaseException:
+                        # SQLite may have rolled back by itself (SQLITE_FULL), savepoint and all.
+                        if self.db.conn.in_transaction:
+                            execute("ROLLBACK TO store")
+                            execute("RELEASE store")
+                        raise
+                    execute("RELEASE store")
                 elif not write:
                     with self.db.atomic():  # BEGIN … COMMIT
                         yield self
@@ -115,23 +123,6 @@ class Store:
                 self._depth -= 1
             if commit_group:
                 self.commit()
-
-    @contextmanager
-    def _savepoint(self) -> Iterator[None]:
-        """SAVEPOINT … RELEASE, undone on any exception. Not `db.atomic()`: it names each
-        savepoint at random, so SQLite prepares the statements anew every time. One name
-        serves every depth: RELEASE and ROLLBACK TO act on the innermost of that name."""
-        execute = self.db.conn.execute
-        execute("SAVEPOINT store")
-        try:
-            yield
-        except BaseException:
-            # An error SQLite rolled back by itself (SQLITE_FULL) took the savepoint with it.
-            if self.db.conn.in_transaction:
-                execute("ROLLBACK TO store")
-                execute("RELEASE store")
-            raise
-        execute("RELEASE store")
 
     def join_group(self) -> bool:
         """Open the group if none is open (its COMMIT is scheduled); False without grouped

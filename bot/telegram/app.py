@@ -50,6 +50,7 @@ from bot.telegram.language import update_language
 from bot.telegram.message_filters import GROUP_REPLY, GROUP_SPEAKER, NEW_COMMAND
 from bot.telegram.ratelimit import Limits, PriorityRateLimiter
 from bot.telegram.receiving import InboxQueue, Receiver
+from bot.telegram.request import Request
 from bot.telegram.storage_watch import StorageWatch
 from bot.telegram.timetable import Timetable
 from bot.telegram.updates import UpdatePipeline
@@ -115,6 +116,9 @@ def build_application(
             )
         )
         .token(config.token)
+        # PTB's own pool sizes: 256 connections for the bot's calls, 1 for getUpdates.
+        .request(Request(connection_pool_size=256))
+        .get_updates_request(Request(connection_pool_size=1))
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         # Telegram allows 30 messages in any second and 20 in any minute per group: kept as
