@@ -255,7 +255,8 @@ def forget_member(
         )
         # The inbox keeps handled updates two days (bot/inbox.py): theirs go now.
         store.execute(
-            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND ? IN ("
+            "DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM update_handled)"
+            " AND ? IN ("
             "json_extract(payload, '$.message.from.id'),"
             " json_extract(payload, '$.edited_message.from.id'),"
             " json_extract(payload, '$.callback_query.from.id'))",

@@ -37,10 +37,12 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
     ids = [int(update["update_id"]) for update in updates]
     received_at = iso(now)
     with store.transaction():
+        # Kept before, or handled (a handled update's payload may be gone: /forgetme).
         kept = {
             row[0]
             for row in store.execute(
-                "SELECT update_id FROM update_inbox WHERE update_id BETWEEN ? AND ?",
+                "SELECT update_id FROM update_inbox WHERE update_id BETWEEN ?1 AND ?2"
+                " UNION SELECT update_id FROM update_handled WHERE update_id BETWEEN ?1 AND ?2",
                 [min(ids), max(ids)],
             )
         }
@@ -56,40 +58,39 @@ def keep(store: Store, updates: Iterable[JSON], now: datetime) -> list[int]:
     return [n for n, _ in fresh]
 
 
-MARKS_PER_STATEMENT = 500  # well under SQLite's limit of bound parameters
-
-
 def mark_handled(store: Store, update_ids: Sequence[int], now: datetime) -> None:
     """Mark updates handled: the receiver's marks of a burst, written as its grouped commit
     closes (bot/telegram/receiving.py), so they commit with the answers they follow."""
     handled_at = iso(now)
     with store.transaction():
-        for start in range(0, len(update_ids), MARKS_PER_STATEMENT):
-            chunk = update_ids[start : start + MARKS_PER_STATEMENT]
-            store.execute(
-                "UPDATE update_inbox SET handled_at = ? WHERE handled_at IS NULL"
-                f" AND update_id IN ({', '.join('?' for _ in chunk)})",
-                [handled_at, *chunk],
-            )
+        store.db.conn.executemany(
+            "INSERT OR IGNORE INTO update_handled (update_id, handled_at) VALUES (?, ?)",
+            [(update_id, handled_at) for update_id in update_ids],
+        )
+
+
+UNHANDLED = "update_id NOT IN (SELECT update_id FROM update_handled)"
 
 
 def unhandled(store: Store, limit: int = 1000) -> list[JSON]:
     """Kept updates whose handlers have not finished, oldest first."""
     rows = store.all(
-        "SELECT payload FROM update_inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT ?",
-        [limit],
+        f"SELECT payload FROM update_inbox WHERE {UNHANDLED} ORDER BY update_id LIMIT ?", [limit]
     )
     return [orjson.loads(row["payload"]) for row in rows]
 
 
 def count_unhandled(store: Store) -> int:
-    return int(store.scalar("SELECT count(*) FROM update_inbox WHERE handled_at IS NULL"))
+    return int(store.scalar(f"SELECT count(*) FROM update_inbox WHERE {UNHANDLED}"))
 
 
 def purge(store: Store, now: datetime) -> int:
-    """Forget handled rows older than KEEP_HANDLED; returns how many."""
+    """Forget updates handled longer than KEEP_HANDLED ago; returns how many."""
+    before = iso(now - KEEP_HANDLED)
     with store.transaction():
-        return store.execute(
-            "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND handled_at < ?",
-            [iso(now - KEEP_HANDLED)],
-        ).rowcount
+        store.execute(
+            "DELETE FROM update_inbox WHERE update_id IN"
+            " (SELECT update_id FROM update_handled WHERE handled_at < ?)",
+            [before],
+        )
+        return store.execute("DELETE FROM update_handled WHERE handled_at < ?", [before]).rowcount

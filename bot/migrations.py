@@ -239,6 +239,25 @@ def search_backlog(db: sqlite_utils.Database) -> None:
     )
 
 
+@SCHEMA(name="handled_marks")
+def handled_marks(db: sqlite_utils.Database) -> None:
+    """12: handled marks in a narrow table of their own, `update_handled`.
+
+    Marking an update handled used to rewrite its inbox row, payload and all, and move it in
+    an index: most of what a batch of answers wrote at its COMMIT. A mark is now a small row
+    of its own; an inbox row is written once.
+    """
+    db.execute(
+        "CREATE TABLE update_handled (update_id INTEGER PRIMARY KEY, handled_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "INSERT INTO update_handled (update_id, handled_at)"
+        " SELECT update_id, handled_at FROM update_inbox WHERE handled_at IS NOT NULL"
+    )
+    db.execute("DROP INDEX update_inbox_unhandled")
+    db.execute("ALTER TABLE update_inbox DROP COLUMN handled_at")
+
+
 LATEST = len(SCHEMA.names)
 
 

@@ -16,7 +16,8 @@ STATEMENTS = {
     "members": "DELETE FROM members WHERE last_seen < ?",
     "poll votes": "DELETE FROM poll_votes WHERE voted_at < ?",
     "audit entries": "DELETE FROM audit_log WHERE at < ?",
-    "inbox rows": "DELETE FROM update_inbox WHERE handled_at IS NOT NULL AND received_at < ?",
+    "inbox rows": "DELETE FROM update_inbox WHERE received_at < ?"
+    " AND update_id IN (SELECT update_id FROM update_handled)",
 }
 
 

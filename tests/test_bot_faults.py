@@ -11,6 +11,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import inbox
 from bot.config import Config
 from bot.telegram.polling import PollSettings, next_delay
 from bot.telegram.runner import AlreadyRunning, lock_database, run_bot
@@ -151,7 +152,7 @@ async def test_answers_whose_shared_commit_fails_are_handled_again_and_stored_on
         await api.await_for(lambda: len(stored_answers(bot)) == 3, timeout=10)
         await bot.settle()
         assert sorted(stored_answers(bot)) == ["answer 0", "answer 1", "answer 2"]
-        assert store.scalar("SELECT count(*) FROM update_inbox WHERE handled_at IS NULL") == 0
+        assert inbox.count_unhandled(store) == 0
         assert not store.db.conn.in_transaction
 
 

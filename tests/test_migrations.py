@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot import migrations
+from bot import inbox, migrations
 from bot.migrations import SCHEMA, Schema, SchemaTooNew
 from bot.settings import from_json
 from bot.store import connect, open_store
@@ -90,6 +90,7 @@ def test_the_schema_lists_the_three_old_versions_first_in_their_old_order():
         "update_inbox",
         "post_copies",
         "search_backlog",
+        "handled_marks",
     ]
     assert len(SCHEMA.names) == migrations.LATEST
 
@@ -284,6 +285,24 @@ def test_answers_search_indexes_the_answers_already_there(db_path):
     found = db.execute("SELECT rowid FROM answers_fts WHERE answers_fts MATCH 'old'").fetchall()
     assert found == [(1,)]
     db.close()
+
+
+def test_handled_marks_move_to_their_own_table_and_waiting_updates_still_wait(db_path):
+    db = connect(db_path)
+    migrations.migrate(db, stop_before="handled_marks")
+    for update_id, handled in ((1, "2025-01-01T00:00:00+00:00"), (2, None)):
+        db.execute(
+            "INSERT INTO update_inbox (update_id, payload, received_at, handled_at)"
+            " VALUES (?, ?, '2025-01-01T00:00:00+00:00', ?)",
+            [update_id, f'{{"update_id": {update_id}}}', handled],
+        )
+    migrations.migrate(db)
+    assert db.execute("SELECT update_id FROM update_handled").fetchall() == [(1,)]
+    assert "handled_at" not in db["update_inbox"].columns_dict
+    db.close()
+    store = open_store(db_path)
+    assert [u["update_id"] for u in inbox.unhandled(store)] == [2]
+    store.close()
 
 
 # Failures, newer databases, concurrency.

@@ -72,7 +72,7 @@ async def test_webhook_mode_takes_updates_only_with_the_secret_telegram_was_give
     poller.stop()
     assert await serving == 0
     kept = open_store(tmp_path / "circle.db")
-    assert kept.scalar("SELECT handled_at IS NOT NULL FROM update_inbox WHERE update_id = 900")
+    assert kept.scalar("SELECT 1 FROM update_handled WHERE update_id = 900")
     kept.close()
 
 
