@@ -182,6 +182,18 @@ async def test_get_updates_offset_semantics(api, bot):
     assert [u.message.text for u in await bot.get_updates(offset=-1)] == ["m2"]
 
 
+async def test_a_long_queue_is_served_a_hundred_at_a_time_and_confirmed_from_the_front(api, bot):
+    for i in range(250):
+        api.send_text(GROUP, BOB, f"m{i}")
+    seen, offset = [], 0
+    while batch := await bot.get_updates(offset=offset):
+        assert len(batch) <= 100
+        seen += [u.message.text for u in batch]
+        offset = batch[-1].update_id + 1
+    assert seen == [f"m{i}" for i in range(250)]  # each once, in order
+    assert api.pending_updates() == []
+
+
 async def test_long_poll_wakes_and_times_out(api, bot):
     started = time.monotonic()
     assert await bot.get_updates(timeout=dtm.timedelta(milliseconds=200)) == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 import time
@@ -47,7 +48,12 @@ def get_updates(state: State, p: JSON) -> list[JSON]:
             state.allowed_updates = list(p["allowed_updates"])
         offset = p.get("offset") or 0
         if offset > 0:
-            state.updates = [u for u in state.updates if u["update_id"] >= offset]
+            # Ids only grow: what the offset confirms is at the front. Not a filter of the
+            # whole list, which made a long queue cost each poll as much as the queue.
+            confirmed = 0
+            while confirmed < len(state.updates) and state.updates[confirmed]["update_id"] < offset:
+                confirmed += 1
+            del state.updates[:confirmed]
         elif offset < 0:
             state.updates = state.updates[offset:]
         limit = min(max(p.get("limit") or 100, 1), 100)
@@ -64,10 +70,11 @@ def get_updates(state: State, p: JSON) -> list[JSON]:
                     "Conflict: terminated by other getUpdates request; make sure that only "
                     "one bot instance is running",
                 )
-            pending = [u for u in state.updates if _allowed(state, u)]
+            allowed = (u for u in state.updates if _allowed(state, u))
+            pending = list(itertools.islice(allowed, limit))
             remaining = deadline - time.monotonic()
             if pending or remaining <= 0:
-                return copy.deepcopy(pending[:limit])
+                return copy.deepcopy(pending)
             state.cond.wait(remaining)
 
 
