@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.exchange import Exchange
@@ -110,13 +110,20 @@ def _answer_row(store: Store, chat_id: int, message_id: int) -> dict[str, Any] |
     )
 
 
+# `last_seen` is kept to the hour: a member writing again soon after changes nothing, and a
+# row left as it is costs nothing at the COMMIT (a discussion brings bursts of replies).
+SEEN_PRECISION = timedelta(hours=1)
+
+
 def _see(store: Store, chat_id: int, user_id: int, display_name: str, now: datetime) -> None:
     store.execute(
         "INSERT INTO members (chat_id, user_id, display_name, first_seen, last_seen)"
         " VALUES (?1, ?2, ?3, ?4, ?4)"
         " ON CONFLICT (chat_id, user_id) DO UPDATE SET"
-        " display_name = excluded.display_name, last_seen = excluded.last_seen, left_at = NULL",
-        [chat_id, user_id, display_name, iso(now)],
+        " display_name = excluded.display_name, last_seen = excluded.last_seen, left_at = NULL"
+        " WHERE display_name IS NOT excluded.display_name OR left_at IS NOT NULL"
+        " OR last_seen < ?5",
+        [chat_id, user_id, display_name, iso(now), iso(now - SEEN_PRECISION)],
     )
 
 

@@ -701,6 +701,26 @@ def test_answering_makes_the_author_a_known_member(started, posted, now):
     assert member["last_seen"] == "2025-06-04T19:00:00+00:00"
 
 
+def test_a_member_seen_again_within_the_hour_is_written_only_when_something_changed(
+    started, posted, now
+):
+    def member() -> dict:
+        return started.store.one("SELECT display_name, last_seen, left_at FROM members")
+
+    answer(started, now, 500, ANN, "Ann", posted["prompt"])
+    answer(started, now + timedelta(minutes=20), 501, ANN, "Ann", posted["prompt"])
+    assert member()["last_seen"] == "2025-06-04T18:00:00+00:00"  # kept to the hour
+    answer(started, now + timedelta(minutes=30), 502, ANN, "Ann B.", posted["prompt"])
+    assert member() == {  # a new name is written at once
+        "display_name": "Ann B.",
+        "last_seen": "2025-06-04T18:30:00+00:00",
+        "left_at": None,
+    }
+    started.store.execute("UPDATE members SET left_at = ?", ["2025-06-04T18:35:00+00:00"])
+    answer(started, now + timedelta(minutes=40), 503, ANN, "Ann B.", posted["prompt"])
+    assert member()["left_at"] is None  # back: answering again says so at once
+
+
 def test_an_edit_replaces_the_text_and_notes_when(started, posted, now):
     answer(started, now, 500, ANN, "Ann", posted["prompt"], text="First thought")
     edited = answers.record_edit(
