@@ -84,11 +84,14 @@ async def _bot_inbound(replies: int, chats: list[int], folder: Path) -> tuple[fl
     return seconds, counts
 
 
-def inbound(replies: int, folder: Path) -> dict:
+def inbound(replies: int, folder: Path, bot_first: bool = False) -> dict:
     groups = max(10, replies // 100)
     chats = build(folder / "circle.db", groups, datetime.now(UTC), kinds=QUIET)
+    if bot_first:
+        bot, counts = asyncio.run(_bot_inbound(replies, chats, folder))
     bare = asyncio.run(_bare_inbound(replies, chats))
-    bot, counts = asyncio.run(_bot_inbound(replies, chats, folder))
+    if not bot_first:
+        bot, counts = asyncio.run(_bot_inbound(replies, chats, folder))
     store = open_store(folder / "circle.db")
     stored = store.scalar("SELECT count(*) FROM answers")
     store.close()
