@@ -27,11 +27,11 @@ from bot.export import (
     iter_answers,
     load_minutes,
 )
-from bot.model import Refusal, load_circle
+from bot.model import Refusal, circle_language
 from bot.polls import PollTally
 from bot.store import Store
-from bot.text import circle_language, current, speaking
 from bot.text import minutes as words
+from bot.text import speaking
 
 # Accepted spellings -> canonical format name; the canonical name -> file extension.
 FORMATS = {
@@ -89,17 +89,9 @@ def write_minutes(
         if isinstance(loaded, Refusal):
             return loaded
         # The minutes are the circle's record: in its language, whoever asks and from where.
-        with speaking(_language(store, exchanges or {}, chat_id)):
+        with speaking(circle_language(store, exchanges or {}, chat_id)):
             WRITERS[canonical](loaded, iter_answers(store, loaded), out)
     return loaded
-
-
-def _language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
-    circle = load_circle(store, chat_id)
-    if circle is None:
-        return current()
-    exchange = exchanges.get(circle.exchange_id)
-    return circle_language(circle.settings.language, exchange.language if exchange else None)
 
 
 def minutes(

@@ -18,7 +18,9 @@ from bot.schedule.language import Pacing
 from bot.schedule.timetable import pace_times
 from bot.settings import Settings, from_json
 from bot.store import Store, parse_iso
+from bot.text import DEFAULT
 from bot.text import circle as text
+from bot.text import circle_language as spoken_by
 
 RUNNING, PAUSED, FINISHED, STOPPED = "running", "paused", "finished", "stopped"
 ACTIVE = (RUNNING, PAUSED)
@@ -114,16 +116,19 @@ def load_circle(store: Store, chat_id: int) -> Circle | None:
     return circle_from_row(row) if row else None
 
 
-def language_choice(store: Store, chat_id: int) -> tuple[str, Any] | None:
-    """The chat's circle's exchange id and what /language chose (None: nothing; unchecked), or
-    None without a circle: one narrow query, as every update asks it."""
+def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
+    """What /language chose for the chat's circle, else its exchange's language, else English
+    (also without a circle): one narrow query, as every update that sends text asks it."""
     row = store.one(
         "SELECT exchange_id, CASE WHEN json_valid(settings)"
         " THEN json_extract(settings, '$.language') END AS language"
         " FROM circles WHERE chat_id = ?",
         [chat_id],
     )
-    return (row["exchange_id"], row["language"]) if row else None
+    if row is None:
+        return DEFAULT
+    exchange = exchanges.get(row["exchange_id"])
+    return spoken_by(row["language"], exchange.language if exchange else None)
 
 
 def load_with_exchange(

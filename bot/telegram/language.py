@@ -24,26 +24,13 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update, User
 
-from bot.exchange import Exchange
-from bot.model import language_choice
-from bot.store import Store
+from bot.model import circle_language
 from bot.telegram.context import BotData, CircleContext
 from bot.text import DEFAULT, set_language, speaking, supported
-from bot.text import circle_language as spoken_by
-
-
-def circle_language(store: Store, exchanges: Mapping[str, Exchange], chat_id: int) -> str:
-    """What /language chose for the chat's circle, else its exchange's language, else English."""
-    choice = language_choice(store, chat_id)
-    if choice is None:
-        return DEFAULT
-    exchange_id, chosen = choice
-    exchange = exchanges.get(exchange_id)
-    return spoken_by(chosen, exchange.language if exchange else None)
 
 
 def speak_about(context: CircleContext, chat_id: int, user: User | None = None) -> None:

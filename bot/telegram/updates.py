@@ -69,8 +69,8 @@ class UpdatePipeline(BaseUpdateProcessor):
 
     async def handle(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle an update and return once it is done (start-up's reading of what waited)."""
-        lock = self._enter(_key(update))
-        await self._in_turn(_key(update), lock, update, coroutine, slot=False)
+        key = _key(update)
+        await self._in_turn(key, self._enter(key), update, coroutine, slot=False)
 
     async def _in_turn(
         self, key: Any, lock: asyncio.Lock, update: object, coroutine: Awaitable[Any],
